@@ -1,0 +1,46 @@
+package health.tim.headless;
+
+/**
+ * Stable codes of every failure the client reports. The names never change once released, so
+ * integrating systems may switch on them, log them and count them.
+ */
+public enum ErrorCode {
+  /** A parameter was missing, empty, too long or malformed; nothing was done. */
+  INVALID_ARGUMENT,
+  /** The client was closed. */
+  CLIENT_CLOSED,
+  /** The call needs a logged-in session and there is none. */
+  NOT_LOGGED_IN,
+  /** The call needs a client without a session, and one is logged in. */
+  ALREADY_LOGGED_IN,
+  /** The store passphrase does not open the store. */
+  STORE_WRONG_PASSPHRASE,
+  /** Another client, in this or another process, holds the store. */
+  STORE_LOCKED,
+  /** The store directory cannot be used (not a directory, not writable, damaged). */
+  STORE_UNUSABLE,
+  /** The homeserver refused the credentials. */
+  AUTHENTICATION_FAILED,
+  /** The homeserver answered a request with an error. */
+  HOMESERVER_ERROR,
+  /** The homeserver could not be reached. */
+  NETWORK_ERROR,
+  /** The room is not known to this client. */
+  ROOM_NOT_FOUND,
+  /** The native library could not be found, extracted, verified or loaded. */
+  NATIVE_LIBRARY,
+  /** Native code failed unexpectedly (a contained panic); the client may be unusable. */
+  NATIVE_PANIC,
+  /** An internal failure the caller cannot fix; details are in the native log. */
+  INTERNAL;
+
+  /** Resolves a code name sent by native code; unknown names count as {@link #INTERNAL}. */
+  static ErrorCode fromName(String name) {
+    for (ErrorCode code : values()) {
+      if (code.name().equals(name)) {
+        return code;
+      }
+    }
+    return INTERNAL;
+  }
+}

@@ -1,0 +1,21 @@
+package health.tim.headless;
+
+import java.util.Objects;
+
+/**
+ * An invitation of this account into a room. Accept it with {@link HeadlessClient#joinRoom}.
+ *
+ * @param roomId the room this account is invited to
+ * @param inviter the full Matrix user ID of the inviting user
+ */
+public record InviteEvent(String roomId, String inviter) implements ClientEvent {
+  /**
+   * Creates an invitation event.
+   *
+   * @throws NullPointerException if a component is {@code null}
+   */
+  public InviteEvent {
+    Objects.requireNonNull(roomId, "roomId");
+    Objects.requireNonNull(inviter, "inviter");
+  }
+}

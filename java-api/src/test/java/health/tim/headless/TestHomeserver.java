@@ -1,0 +1,101 @@
+package health.tim.headless;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The Synapse that {@code ./run test} starts, and users registered on it through the shared-secret
+ * admin API.
+ */
+final class TestHomeserver {
+  private static final AtomicInteger USERS = new AtomicInteger();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** A registered user and the password to log in with. */
+  record User(String userId, String localpart, char[] password) {}
+
+  private TestHomeserver() {}
+
+  static String url() {
+    return required("TIM_TEST_HOMESERVER_URL");
+  }
+
+  static User register(String prefix) {
+    String localpart =
+        prefix
+            + "-"
+            + ProcessHandle.current().pid()
+            + "-"
+            + USERS.incrementAndGet()
+            + "-"
+            + System.nanoTime() % 100_000;
+    String password = "pw-" + localpart;
+    String endpoint = url() + "/_synapse/admin/v1/register";
+    try {
+      String nonce = field(send(HttpRequest.newBuilder(URI.create(endpoint)).GET()), "nonce");
+      String mac = mac(required("TIM_TEST_REGISTRATION_SECRET"), nonce, localpart, password);
+      String body =
+          String.format(
+              "{\"nonce\":\"%s\",\"username\":\"%s\",\"password\":\"%s\",\"admin\":false,"
+                  + "\"mac\":\"%s\"}",
+              nonce, localpart, password, mac);
+      String answer =
+          send(
+              HttpRequest.newBuilder(URI.create(endpoint))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body)));
+      return new User(field(answer, "user_id"), localpart, password.toCharArray());
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("registering a test user failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while registering a test user", e);
+    }
+  }
+
+  private static String required(String variable) {
+    String value = System.getenv(variable);
+    if (value == null || value.isBlank()) {
+      throw new IllegalStateException(
+          "run the tests through `./run test`, which starts Synapse and sets " + variable);
+    }
+    return value;
+  }
+
+  private static String send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException(
+          "homeserver answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+
+  private static String mac(String secret, String nonce, String user, String password)
+      throws GeneralSecurityException {
+    Mac hmac = Mac.getInstance("HmacSHA1");
+    hmac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+    String message = nonce + "\0" + user + "\0" + password + "\0notadmin";
+    return HexFormat.of().formatHex(hmac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static String field(String json, String name) throws IOException {
+    Matcher matcher = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+    if (!matcher.find()) {
+      throw new IOException("no " + name + " in the homeserver's answer");
+    }
+    return matcher.group(1);
+  }
+}

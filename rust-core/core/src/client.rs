@@ -1,0 +1,540 @@
+//! One account: its store, its engine client, its sync loop and its event queue.
+
+use std::{
+    collections::HashMap,
+    path::PathBuf,
+    sync::{Arc, Mutex, PoisonError, RwLock},
+    time::Duration,
+};
+
+use matrix_sdk::{
+    authentication::matrix::MatrixSession,
+    config::{RequestConfig, SyncSettings},
+    deserialized_responses::EncryptionInfo,
+    ruma::{
+        api::client::room::{create_room::v3::Request as CreateRoomRequest, Visibility},
+        events::{
+            room::{
+                encryption::RoomEncryptionEventContent,
+                history_visibility::{HistoryVisibility, RoomHistoryVisibilityEventContent},
+                member::{MembershipState, StrippedRoomMemberEvent},
+                message::{OriginalSyncRoomMessageEvent, RoomMessageEventContent},
+            },
+            InitialStateEvent,
+        },
+        OwnedRoomId, RoomVersionId,
+    },
+    store::RoomLoadSettings,
+    Client, RoomState, SessionChange, SessionMeta, SessionTokens, SqliteStoreConfig,
+};
+use tokio::{sync::watch, task::JoinHandle};
+use url::Url;
+
+use crate::{
+    error::{CoreError, CoreResult},
+    events::{event_queue, ClientEvent, EventQueue, EventSender, InviteEvent, MessageEvent},
+    runtime::runtime,
+    secret::Secret,
+    store::{OpenedStore, StoredSession},
+    validate,
+};
+
+/// How long one sync request may wait on the homeserver for news.
+const SYNC_POLL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Backoff after a failed sync: first and longest pause.
+const SYNC_BACKOFF_FIRST: Duration = Duration::from_millis(500);
+const SYNC_BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// Time limit of an ordinary request, and how often the engine retries a transient failure.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+const REQUEST_RETRIES: usize = 3;
+/// Room version of new rooms: the one TI-M prescribes, whatever the server's default.
+const ROOM_VERSION: RoomVersionId = RoomVersionId::V10;
+
+/// What a client needs to start, apart from the store passphrase.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Base URL of the homeserver.
+    pub homeserver_url: String,
+    /// Directory of this account's store; created when missing.
+    pub store_dir: PathBuf,
+    /// Name of the integrating system (for example the hospital information system).
+    pub integrating_system_name: String,
+    /// Version of the integrating system.
+    pub integrating_system_version: String,
+}
+
+/// The logged-in identity of a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Full Matrix user ID.
+    pub user_id: String,
+    /// This client's device ID.
+    pub device_id: String,
+}
+
+/// A running sync loop and the switch that stops it.
+struct SyncTask {
+    stop: watch::Sender<bool>,
+    handle: JoinHandle<()>,
+}
+
+/// One account in this process. Cheap to share between threads.
+pub struct HeadlessClient {
+    homeserver: Url,
+    store: OpenedStore,
+    // `None` once closed. The engine is replaced after a logout or a failed login: it cannot
+    // take a second session.
+    engine: RwLock<Option<Client>>,
+    events_in: EventSender,
+    events_out: EventQueue,
+    sync: Mutex<Option<SyncTask>>,
+    session_watch: Mutex<Option<JoinHandle<()>>>,
+    // Sends into one room go out one at a time: the engine's group-session encryption was seen to
+    // fail an assertion under concurrent sends into one room.
+    room_send_locks: Mutex<HashMap<OwnedRoomId, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl HeadlessClient {
+    /// Opens the account's store and restores its session if one was saved.
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidArgument`] for a bad configuration, the store errors of
+    /// [`OpenedStore::open`], and [`CoreError::StoreUnusable`] when the saved session belongs to
+    /// another homeserver.
+    pub async fn open(config: ClientConfig, passphrase: Secret) -> CoreResult<Arc<Self>> {
+        let homeserver = validate::homeserver_url("homeserverUrl", &config.homeserver_url)?;
+        validate::label("integratingSystemName", &config.integrating_system_name)?;
+        validate::label("integratingSystemVersion", &config.integrating_system_version)?;
+
+        let store = OpenedStore::open(&config.store_dir, &passphrase)?;
+        drop(passphrase);
+        let saved_session = store.load_session()?;
+
+        let (events_in, events_out) = event_queue();
+        let client = Arc::new(Self {
+            homeserver,
+            store,
+            engine: RwLock::new(None),
+            events_in,
+            events_out,
+            sync: Mutex::new(None),
+            session_watch: Mutex::new(None),
+            room_send_locks: Mutex::new(HashMap::new()),
+        });
+
+        let engine = client.build_engine().await?;
+        if let Some(saved) = saved_session {
+            if Url::parse(&saved.homeserver).ok().as_ref() != Some(&client.homeserver) {
+                return Err(CoreError::StoreUnusable("the store belongs to another homeserver"));
+            }
+            engine
+                .matrix_auth()
+                .restore_session(to_matrix_session(&saved)?, RoomLoadSettings::default())
+                .await
+                .map_err(|error| CoreError::from_sdk("restore session", error))?;
+            tracing::info!(device_id = %saved.device_id, "session restored from the store");
+        }
+        client.install_engine(engine);
+        Ok(client)
+    }
+
+    /// The logged-in identity, if any.
+    pub fn session(&self) -> CoreResult<Option<Session>> {
+        let engine = self.engine()?;
+        Ok(engine.session_meta().map(|meta| Session {
+            user_id: meta.user_id.to_string(),
+            device_id: meta.device_id.to_string(),
+        }))
+    }
+
+    /// Logs in with a user name (full user ID or localpart) and password, and saves the session.
+    ///
+    /// # Errors
+    /// [`CoreError::AlreadyLoggedIn`], [`CoreError::AuthenticationFailed`] for refused
+    /// credentials, and homeserver or network errors.
+    pub async fn login_password(
+        self: &Arc<Self>,
+        user: &str,
+        password: Secret,
+        device_display_name: Option<&str>,
+    ) -> CoreResult<Session> {
+        validate::login_user("user", user)?;
+        if password.is_empty() {
+            return Err(CoreError::invalid("password", "must not be empty"));
+        }
+        if let Some(name) = device_display_name {
+            validate::label("deviceDisplayName", name)?;
+        }
+        let engine = self.engine()?;
+        if engine.session_meta().is_some() {
+            return Err(CoreError::AlreadyLoggedIn);
+        }
+
+        let mut login = engine.matrix_auth().login_username(user, password.expose());
+        login = login.request_refresh_token();
+        if let Some(name) = device_display_name {
+            login = login.initial_device_display_name(name);
+        }
+        let result = login.await;
+        drop(password);
+
+        let response = match result {
+            Ok(response) => response,
+            Err(error) => {
+                // The engine cannot take a session after a failed attempt: start a fresh one.
+                self.replace_engine().await?;
+                return Err(match CoreError::from_sdk("login", error) {
+                    CoreError::Homeserver { status: 403, .. } => CoreError::AuthenticationFailed,
+                    other => other,
+                });
+            }
+        };
+
+        self.save_session(&engine)?;
+        tracing::info!(device_id = %response.device_id, "logged in");
+        Ok(Session { user_id: response.user_id.to_string(), device_id: response.device_id.to_string() })
+    }
+
+    /// Logs out on the homeserver, deletes the device's keys and the saved session.
+    ///
+    /// The device is gone on the server, so its keys in the store are of no further use.
+    ///
+    /// # Errors
+    /// [`CoreError::NotLoggedIn`], and homeserver or network errors (then nothing was deleted).
+    pub async fn logout(self: &Arc<Self>) -> CoreResult<()> {
+        let engine = self.engine()?;
+        if !engine.session_meta().is_some() {
+            return Err(CoreError::NotLoggedIn);
+        }
+        self.stop_sync().await?;
+
+        engine.matrix_auth().logout().await.map_err(|error| CoreError::from_http("logout", error))?;
+        self.store.delete_session()?;
+        drop(engine);
+
+        self.retire_engine();
+        if std::fs::remove_dir_all(self.store.engine_dir()).is_err() {
+            tracing::warn!("the logged-out device's databases could not be removed");
+        }
+        let fresh = self.build_engine().await?;
+        self.install_engine(fresh);
+        tracing::info!("logged out");
+        Ok(())
+    }
+
+    /// Starts the sync loop; does nothing when it runs already.
+    ///
+    /// # Errors
+    /// [`CoreError::NotLoggedIn`], [`CoreError::Closed`].
+    pub fn start_sync(&self) -> CoreResult<()> {
+        let engine = self.logged_in_engine()?;
+        let mut sync = self.sync.lock().unwrap_or_else(PoisonError::into_inner);
+        if sync.as_ref().is_some_and(|task| !task.handle.is_finished()) {
+            return Ok(());
+        }
+        let (stop, stopped) = watch::channel(false);
+        let handle = runtime().spawn(sync_loop(engine, stopped));
+        *sync = Some(SyncTask { stop, handle });
+        tracing::info!("sync loop started");
+        Ok(())
+    }
+
+    /// Stops the sync loop and waits until it has ended; does nothing when it is not running.
+    pub async fn stop_sync(&self) -> CoreResult<()> {
+        let task = self.sync.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(task) = task {
+            let _ = task.stop.send(true);
+            if task.handle.await.is_err() {
+                tracing::error!("the sync loop ended abnormally");
+            }
+            tracing::info!("sync loop stopped");
+        }
+        Ok(())
+    }
+
+    /// Whether the sync loop is running.
+    pub fn is_syncing(&self) -> bool {
+        let sync = self.sync.lock().unwrap_or_else(PoisonError::into_inner);
+        sync.as_ref().is_some_and(|task| !task.handle.is_finished())
+    }
+
+    /// Creates a private, end-to-end encrypted room and invites at most one user into it.
+    ///
+    /// The room has join rule `invite`, history visibility `invited` and room version 10.
+    pub async fn create_encrypted_room(&self, invitee: Option<&str>) -> CoreResult<String> {
+        let invitee = invitee.map(|user| validate::user_id("invitee", user)).transpose()?;
+        let engine = self.logged_in_engine()?;
+
+        let mut request = CreateRoomRequest::new();
+        request.visibility = Visibility::Private;
+        request.preset = Some(matrix_sdk::ruma::api::client::room::create_room::v3::RoomPreset::PrivateChat);
+        request.room_version = Some(ROOM_VERSION);
+        request.invite = invitee.into_iter().collect();
+        request.initial_state = vec![
+            InitialStateEvent::with_empty_state_key(
+                RoomEncryptionEventContent::with_recommended_defaults(),
+            )
+            .to_raw_any(),
+            InitialStateEvent::with_empty_state_key(RoomHistoryVisibilityEventContent::new(
+                HistoryVisibility::Invited,
+            ))
+            .to_raw_any(),
+        ];
+
+        let room = engine
+            .create_room(request)
+            .await
+            .map_err(|error| CoreError::from_sdk("create room", error))?;
+        tracing::info!(room_id = %room.room_id(), "room created");
+        Ok(room.room_id().to_string())
+    }
+
+    /// Joins a room this account was invited to (or a public room).
+    pub async fn join_room(&self, room_id: &str) -> CoreResult<()> {
+        let room_id = validate::room_id("roomId", room_id)?;
+        let engine = self.logged_in_engine()?;
+        engine
+            .join_room_by_id(&room_id)
+            .await
+            .map_err(|error| CoreError::from_sdk("join room", error))?;
+        tracing::info!(room_id = %room_id, "room joined");
+        Ok(())
+    }
+
+    /// Sends a plain-text message, encrypted when the room is, and returns its event ID.
+    pub async fn send_text(&self, room_id: &str, body: &str) -> CoreResult<String> {
+        let room_id = validate::room_id("roomId", room_id)?;
+        validate::message_body("body", body)?;
+        let engine = self.logged_in_engine()?;
+        let room = engine.get_room(&room_id).ok_or(CoreError::RoomNotFound)?;
+        if room.state() != RoomState::Joined {
+            return Err(CoreError::RoomNotFound);
+        }
+
+        let lock = self.room_send_lock(&room_id);
+        let _one_at_a_time = lock.lock().await;
+        let result = room
+            .send(RoomMessageEventContent::text_plain(body))
+            .await
+            .map_err(|error| CoreError::from_sdk("send message", error))?;
+        tracing::debug!(room_id = %room_id, event_id = %result.response.event_id, "message sent");
+        Ok(result.response.event_id.to_string())
+    }
+
+    /// Waits up to `timeout` for events and returns at most `max` of them.
+    pub async fn next_events(&self, timeout: Duration, max: usize) -> CoreResult<Vec<ClientEvent>> {
+        if max == 0 {
+            return Err(CoreError::invalid("maxEvents", "must be at least 1"));
+        }
+        self.engine()?;
+        Ok(self.events_out.next_batch(timeout, max).await)
+    }
+
+    /// Stops the sync loop and releases the engine and the store's lock. Idempotent.
+    pub async fn close(&self) {
+        let _ = self.stop_sync().await;
+        self.retire_engine();
+    }
+
+    /// Whether [`Self::close`] has run.
+    pub fn is_closed(&self) -> bool {
+        self.engine.read().unwrap_or_else(PoisonError::into_inner).is_none()
+    }
+
+    fn engine(&self) -> CoreResult<Client> {
+        self.engine.read().unwrap_or_else(PoisonError::into_inner).clone().ok_or(CoreError::Closed)
+    }
+
+    fn logged_in_engine(&self) -> CoreResult<Client> {
+        let engine = self.engine()?;
+        if !engine.session_meta().is_some() {
+            return Err(CoreError::NotLoggedIn);
+        }
+        Ok(engine)
+    }
+
+    fn room_send_lock(&self, room_id: &OwnedRoomId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.room_send_locks.lock().unwrap_or_else(PoisonError::into_inner);
+        locks.entry(room_id.clone()).or_default().clone()
+    }
+
+    async fn build_engine(&self) -> CoreResult<Client> {
+        let database = SqliteStoreConfig::new(self.store.engine_dir()).key(Some(self.store.engine_key()));
+        let engine = Client::builder()
+            .homeserver_url(self.homeserver.as_str())
+            .sqlite_store_with_config_and_cache_path(database, None::<PathBuf>)
+            .handle_refresh_tokens()
+            .request_config(RequestConfig::new().timeout(REQUEST_TIMEOUT).retry_limit(REQUEST_RETRIES))
+            .build()
+            .await
+            .map_err(CoreError::from_build)?;
+        register_event_handlers(&engine, self.events_in.clone());
+        Ok(engine)
+    }
+
+    /// Makes `engine` the client's engine, retiring the one before it.
+    fn install_engine(self: &Arc<Self>, engine: Client) {
+        let watcher = runtime().spawn(save_refreshed_tokens(Arc::downgrade(self), engine.clone()));
+        let old_watcher =
+            self.session_watch.lock().unwrap_or_else(PoisonError::into_inner).replace(watcher);
+        if let Some(old) = old_watcher {
+            old.abort();
+        }
+        let old = self.engine.write().unwrap_or_else(PoisonError::into_inner).replace(engine);
+        drop_in_runtime(old);
+    }
+
+    async fn replace_engine(self: &Arc<Self>) -> CoreResult<()> {
+        let fresh = self.build_engine().await?;
+        self.install_engine(fresh);
+        Ok(())
+    }
+
+    /// Takes the engine out and drops it inside the runtime: dropping it on a plain thread panics
+    /// in the SQLite pool's clean-up.
+    fn retire_engine(&self) {
+        if let Some(watcher) = self.session_watch.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            watcher.abort();
+        }
+        let old = self.engine.write().unwrap_or_else(PoisonError::into_inner).take();
+        drop_in_runtime(old);
+    }
+
+    fn save_session(&self, engine: &Client) -> CoreResult<()> {
+        let meta = engine.session_meta().ok_or(CoreError::NotLoggedIn)?;
+        let tokens = engine.session_tokens().ok_or(CoreError::NotLoggedIn)?;
+        self.store.save_session(&StoredSession {
+            homeserver: self.homeserver.to_string(),
+            user_id: meta.user_id.to_string(),
+            device_id: meta.device_id.to_string(),
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+        })
+    }
+}
+
+impl Drop for HeadlessClient {
+    fn drop(&mut self) {
+        if let Some(task) = self.sync.get_mut().unwrap_or_else(PoisonError::into_inner).take() {
+            task.handle.abort();
+        }
+        self.retire_engine();
+    }
+}
+
+fn drop_in_runtime(engine: Option<Client>) {
+    if let Some(engine) = engine {
+        let _context = runtime().enter();
+        drop(engine);
+    }
+}
+
+fn to_matrix_session(saved: &StoredSession) -> CoreResult<MatrixSession> {
+    let damaged = |_| CoreError::StoreUnusable("the saved session is damaged");
+    Ok(MatrixSession {
+        meta: SessionMeta {
+            user_id: saved.user_id.as_str().try_into().map_err(damaged)?,
+            device_id: saved.device_id.as_str().into(),
+        },
+        tokens: SessionTokens {
+            access_token: saved.access_token.clone(),
+            refresh_token: saved.refresh_token.clone(),
+        },
+    })
+}
+
+/// Saves the session again whenever the engine refreshed its tokens, so that a restart after a
+/// refresh does not come back with a revoked token.
+async fn save_refreshed_tokens(client: std::sync::Weak<HeadlessClient>, engine: Client) {
+    let mut changes = engine.subscribe_to_session_changes();
+    loop {
+        match changes.recv().await {
+            Ok(SessionChange::TokensRefreshed) => {
+                let Some(client) = client.upgrade() else { return };
+                if client.save_session(&engine).is_err() {
+                    tracing::warn!("refreshed tokens could not be saved");
+                }
+            }
+            Ok(SessionChange::UnknownToken(data)) => {
+                tracing::warn!(soft_logout = data.soft_logout, "the homeserver no longer knows the token");
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                // A missed refresh leaves only the current tokens worth saving.
+                let Some(client) = client.upgrade() else { return };
+                let _ = client.save_session(&engine);
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+async fn sync_loop(engine: Client, mut stopped: watch::Receiver<bool>) {
+    let settings = SyncSettings::default().timeout(SYNC_POLL_TIMEOUT);
+    let mut backoff = SYNC_BACKOFF_FIRST;
+
+    loop {
+        // `sync_once` returns as soon as the server has news, unlike `sync`, which pauses about a
+        // second between fast iterations.
+        let result = tokio::select! {
+            _ = stopped.wait_for(|stop| *stop) => return,
+            result = engine.sync_once(settings.clone()) => result,
+        };
+
+        match result {
+            Ok(_) => backoff = SYNC_BACKOFF_FIRST,
+            Err(error) => {
+                let reason = CoreError::from_sdk("sync", error);
+                tracing::warn!(error = %reason, pause_ms = backoff.as_millis() as u64, "sync failed");
+                tokio::select! {
+                    _ = stopped.wait_for(|stop| *stop) => return,
+                    _ = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(SYNC_BACKOFF_MAX);
+            }
+        }
+    }
+}
+
+fn register_event_handlers(engine: &Client, events: EventSender) {
+    let messages = events.clone();
+    engine.add_event_handler(
+        move |event: OriginalSyncRoomMessageEvent,
+              room: matrix_sdk::Room,
+              encryption: Option<EncryptionInfo>,
+              client: Client| {
+            let messages = messages.clone();
+            async move {
+                if client.user_id() == Some(&event.sender) {
+                    return;
+                }
+                let message = MessageEvent {
+                    room_id: room.room_id().to_string(),
+                    event_id: event.event_id.to_string(),
+                    sender: event.sender.to_string(),
+                    timestamp_millis: event.origin_server_ts.get().into(),
+                    message_type: event.content.msgtype().to_owned(),
+                    body: event.content.body().to_owned(),
+                    encrypted: encryption.is_some(),
+                };
+                // A closed queue means the client is closing; the event is not lost, as it
+                // stays in the room's history on the server.
+                let _ = messages.send(ClientEvent::Message(message)).await;
+            }
+        },
+    );
+
+    engine.add_event_handler(
+        move |event: StrippedRoomMemberEvent, room: matrix_sdk::Room, client: Client| {
+            let invites = events.clone();
+            async move {
+                let for_us = client.user_id().is_some_and(|me| me.as_str() == event.state_key.as_str());
+                if !for_us || event.content.membership != MembershipState::Invite {
+                    return;
+                }
+                let invite =
+                    InviteEvent { room_id: room.room_id().to_string(), inviter: event.sender.to_string() };
+                let _ = invites.send(ClientEvent::Invite(invite)).await;
+            }
+        },
+    );
+}

@@ -1,0 +1,129 @@
+//! The errors of the core: one enum, each variant named after a condition the caller can act on.
+//!
+//! Messages are lower-case, short and safe to show: they never contain a secret, a message body
+//! or a Rust debug dump of an engine error. Engine errors are reduced to what a caller needs
+//! (an HTTP status and a Matrix error code) before they become a [`CoreError`].
+
+use matrix_sdk::{ClientBuildError, HttpError};
+
+/// Result type of the core.
+pub type CoreResult<T> = Result<T, CoreError>;
+
+/// Everything that can go wrong in a call into the core.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// A parameter was missing, empty, too long or malformed; nothing was done.
+    #[error("invalid {parameter}: {reason}")]
+    InvalidArgument {
+        /// Which parameter, by its API name.
+        parameter: &'static str,
+        /// Why it was refused, without echoing the value.
+        reason: &'static str,
+    },
+
+    /// The client was closed; no further calls are possible.
+    #[error("the client is closed")]
+    Closed,
+
+    /// The call needs a logged-in session and there is none.
+    #[error("the client is not logged in")]
+    NotLoggedIn,
+
+    /// The call needs a client without a session, and one is logged in already.
+    #[error("the client is already logged in")]
+    AlreadyLoggedIn,
+
+    /// The store passphrase does not open this store.
+    #[error("the store passphrase does not open this store")]
+    WrongPassphrase,
+
+    /// Another client (in this or another process) holds the store.
+    #[error("the store is in use by another client")]
+    StoreLocked,
+
+    /// The store directory cannot be used (not a directory, not writable, damaged files).
+    #[error("the store cannot be used: {0}")]
+    StoreUnusable(&'static str),
+
+    /// The homeserver refused the credentials.
+    #[error("the homeserver refused the credentials")]
+    AuthenticationFailed,
+
+    /// The homeserver answered with an error.
+    #[error("the homeserver refused the request (HTTP {status}, {errcode})")]
+    Homeserver {
+        /// HTTP status of the answer.
+        status: u16,
+        /// Matrix error code such as `M_FORBIDDEN`, or `unknown`.
+        errcode: String,
+    },
+
+    /// The homeserver could not be reached or the connection broke.
+    #[error("the homeserver could not be reached")]
+    Network,
+
+    /// The room is unknown to this client.
+    #[error("the room is not known to this client")]
+    RoomNotFound,
+
+    /// A failure inside the engine that the caller cannot fix; details are logged natively.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+}
+
+impl CoreError {
+    /// Shorthand for [`CoreError::InvalidArgument`].
+    pub fn invalid(parameter: &'static str, reason: &'static str) -> Self {
+        Self::InvalidArgument { parameter, reason }
+    }
+
+    /// Reduces an engine error to the condition the caller can act on.
+    ///
+    /// `context` names the operation in the native log, where the engine's own text is kept at
+    /// debug level for operators; the returned error carries none of it.
+    pub fn from_sdk(context: &'static str, error: matrix_sdk::Error) -> Self {
+        match error {
+            matrix_sdk::Error::Http(http) => Self::from_http(context, *http),
+            matrix_sdk::Error::AuthenticationRequired => Self::NotLoggedIn,
+            other => {
+                tracing::debug!(operation = context, error = %other, "engine error");
+                Self::Internal(context)
+            }
+        }
+    }
+
+    /// Reduces an HTTP error of the engine to a homeserver or network condition.
+    pub fn from_http(context: &'static str, error: HttpError) -> Self {
+        if let Some(api_error) = error.as_client_api_error() {
+            let errcode = api_error
+                .error_kind()
+                .map(|kind| kind.errcode().to_string())
+                .unwrap_or_else(|| "unknown".to_owned());
+            return Self::Homeserver { status: api_error.status_code.as_u16(), errcode };
+        }
+
+        match error {
+            HttpError::Reqwest(_) => Self::Network,
+            other => {
+                tracing::debug!(operation = context, error = %other, "http error");
+                Self::Internal(context)
+            }
+        }
+    }
+
+    /// Reduces a failure to build the engine's client.
+    pub fn from_build(error: ClientBuildError) -> Self {
+        match error {
+            ClientBuildError::SqliteStore(store_error) => {
+                tracing::warn!(error = %store_error, "the engine's store did not open");
+                Self::StoreUnusable("the engine's database did not open")
+            }
+            ClientBuildError::Http(http) => Self::from_http("build client", http),
+            ClientBuildError::Url(_) => Self::invalid("homeserverUrl", "not a valid URL"),
+            other => {
+                tracing::debug!(error = %other, "client build error");
+                Self::Internal("build client")
+            }
+        }
+    }
+}

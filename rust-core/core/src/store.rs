@@ -1,0 +1,357 @@
+//! The store directory of one account: an exclusive lock, our key file and the saved session.
+//!
+//! Layout of a store directory:
+//! - `lock`: held with an OS file lock for as long as a client owns the store. Two live owners
+//!   would fork the Olm and Megolm state, so a second owner is refused before it reads anything.
+//! - `tim-store.key`: a random store cipher, exported under the caller's passphrase (PBKDF2 in
+//!   the engine's store-encryption crate), and the engine's database key encrypted with it. The
+//!   passphrase is checked here, before the engine opens any database, so a wrong passphrase
+//!   writes nothing; and the engine gets a raw key, which spares it a key derivation per database
+//!   at every start.
+//! - `session.bin`: the Matrix session (user, device, tokens, homeserver) encrypted with the
+//!   store cipher. The engine does not persist sessions itself.
+//! - `engine/`: the engine's SQLite databases, whose values it encrypts with the database key.
+
+use std::{
+    fmt,
+    fs::{self, File, OpenOptions, TryLockError},
+    io::{self, Write},
+    path::{Path, PathBuf},
+};
+
+use matrix_sdk_store_encryption::{EncryptedValue, StoreCipher};
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::{
+    error::{CoreError, CoreResult},
+    secret::Secret,
+};
+
+const LOCK_FILE: &str = "lock";
+const KEY_FILE: &str = "tim-store.key";
+const SESSION_FILE: &str = "session.bin";
+const ENGINE_DIR: &str = "engine";
+const KEY_FILE_VERSION: u32 = 1;
+
+/// A store directory that this process owns until the value is dropped.
+pub struct OpenedStore {
+    dir: PathBuf,
+    cipher: StoreCipher,
+    engine_key: Zeroizing<[u8; 32]>,
+    // Held for the lifetime of the store: dropping the file releases the OS lock, and so does the
+    // death of the process.
+    _lock: File,
+}
+
+impl fmt::Debug for OpenedStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenedStore").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeyFile {
+    version: u32,
+    cipher: Vec<u8>,
+    engine_key: EncryptedValue,
+}
+
+/// The session saved in the store: enough to restore a login without the password.
+#[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct StoredSession {
+    /// Homeserver base URL the session belongs to.
+    pub homeserver: String,
+    /// Full Matrix user ID.
+    pub user_id: String,
+    /// Device ID of this client's device.
+    pub device_id: String,
+    /// Access token; never leaves the core.
+    pub access_token: String,
+    /// Refresh token, when the homeserver issued one; never leaves the core.
+    pub refresh_token: Option<String>,
+}
+
+impl fmt::Debug for StoredSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredSession")
+            .field("user_id", &self.user_id)
+            .field("device_id", &self.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OpenedStore {
+    /// Opens (or creates) the store at `dir` with `passphrase`, taking its lock.
+    ///
+    /// # Errors
+    /// [`CoreError::StoreUnusable`] when `dir` is not a usable directory,
+    /// [`CoreError::StoreLocked`] when another client holds it, and
+    /// [`CoreError::WrongPassphrase`] when the passphrase does not open it. In each case nothing
+    /// in the directory has been changed.
+    pub fn open(dir: &Path, passphrase: &Secret) -> CoreResult<Self> {
+        if passphrase.is_empty() {
+            return Err(CoreError::invalid("storePassphrase", "must not be empty"));
+        }
+
+        // Refuse anything but a directory before creating or writing anything.
+        match fs::metadata(dir) {
+            Ok(metadata) if !metadata.is_dir() => {
+                return Err(CoreError::StoreUnusable("the store path is not a directory"));
+            }
+            Ok(_) => {}
+            Err(error) if error.kind() == io::ErrorKind::NotFound => create_private_dir(dir)?,
+            Err(_) => return Err(CoreError::StoreUnusable("the store path cannot be read")),
+        }
+
+        let lock = take_lock(dir)?;
+
+        let key_path = dir.join(KEY_FILE);
+        let (cipher, engine_key) = match fs::read(&key_path) {
+            Ok(bytes) => read_key_file(&bytes, passphrase)?,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                create_key_file(&key_path, passphrase)?
+            }
+            Err(_) => return Err(CoreError::StoreUnusable("the key file cannot be read")),
+        };
+
+        Ok(Self { dir: dir.to_owned(), cipher, engine_key, _lock: lock })
+    }
+
+    /// Directory of the engine's databases.
+    pub fn engine_dir(&self) -> PathBuf {
+        self.dir.join(ENGINE_DIR)
+    }
+
+    /// The raw key of the engine's databases.
+    pub fn engine_key(&self) -> &[u8; 32] {
+        &self.engine_key
+    }
+
+    /// Saves the session, replacing an earlier one atomically.
+    pub fn save_session(&self, session: &StoredSession) -> CoreResult<()> {
+        let encrypted = self
+            .cipher
+            .encrypt_value(session)
+            .map_err(|_| CoreError::Internal("encrypt the session"))?;
+        write_atomically(&self.dir.join(SESSION_FILE), &encrypted)
+    }
+
+    /// Loads the saved session, if there is one.
+    pub fn load_session(&self) -> CoreResult<Option<StoredSession>> {
+        let mut bytes = match fs::read(self.dir.join(SESSION_FILE)) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(_) => return Err(CoreError::StoreUnusable("the session file cannot be read")),
+        };
+        let session = self
+            .cipher
+            .decrypt_value(&bytes)
+            .map_err(|_| CoreError::StoreUnusable("the session file is damaged"));
+        bytes.zeroize();
+        session.map(Some)
+    }
+
+    /// Removes the saved session (after a logout).
+    pub fn delete_session(&self) -> CoreResult<()> {
+        match fs::remove_file(self.dir.join(SESSION_FILE)) {
+            Ok(()) => Ok(()),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(_) => Err(CoreError::StoreUnusable("the session file cannot be removed")),
+        }
+    }
+}
+
+fn take_lock(dir: &Path) -> CoreResult<File> {
+    let lock = open_private(&dir.join(LOCK_FILE), false)
+        .map_err(|_| CoreError::StoreUnusable("the store directory is not writable"))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(TryLockError::WouldBlock) => Err(CoreError::StoreLocked),
+        Err(TryLockError::Error(_)) => Err(CoreError::StoreUnusable("the store cannot be locked")),
+    }
+}
+
+fn read_key_file(bytes: &[u8], passphrase: &Secret) -> CoreResult<(StoreCipher, Zeroizing<[u8; 32]>)> {
+    let key_file: KeyFile = serde_json::from_slice(bytes)
+        .map_err(|_| CoreError::StoreUnusable("the key file is damaged"))?;
+    if key_file.version != KEY_FILE_VERSION {
+        return Err(CoreError::StoreUnusable("the key file has an unknown version"));
+    }
+
+    // The engine's import fails with an encryption error when the derived key does not
+    // authenticate the exported cipher: that is a wrong passphrase, not damage.
+    let cipher = StoreCipher::import(passphrase.expose(), &key_file.cipher).map_err(|error| {
+        match error {
+            matrix_sdk_store_encryption::Error::Encryption(_) => CoreError::WrongPassphrase,
+            _ => CoreError::StoreUnusable("the key file is damaged"),
+        }
+    })?;
+
+    let mut raw = cipher
+        .decrypt_value_data(key_file.engine_key)
+        .map_err(|_| CoreError::StoreUnusable("the key file is damaged"))?;
+    let engine_key = to_key(&raw);
+    raw.zeroize();
+    Ok((cipher, engine_key?))
+}
+
+fn create_key_file(path: &Path, passphrase: &Secret) -> CoreResult<(StoreCipher, Zeroizing<[u8; 32]>)> {
+    let cipher = StoreCipher::new().map_err(|_| CoreError::Internal("create the store cipher"))?;
+
+    let mut engine_key = Zeroizing::new([0u8; 32]);
+    getrandom::getrandom(engine_key.as_mut())
+        .map_err(|_| CoreError::Internal("no randomness from the operating system"))?;
+
+    let exported =
+        cipher.export(passphrase.expose()).map_err(|_| CoreError::Internal("export the cipher"))?;
+    let encrypted_key = cipher
+        .encrypt_value_data(engine_key.to_vec())
+        .map_err(|_| CoreError::Internal("encrypt the database key"))?;
+    let key_file = KeyFile { version: KEY_FILE_VERSION, cipher: exported, engine_key: encrypted_key };
+    let bytes =
+        serde_json::to_vec(&key_file).map_err(|_| CoreError::Internal("encode the key file"))?;
+
+    write_atomically(path, &bytes)?;
+    Ok((cipher, engine_key))
+}
+
+fn to_key(raw: &[u8]) -> CoreResult<Zeroizing<[u8; 32]>> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    if raw.len() != key.len() {
+        return Err(CoreError::StoreUnusable("the key file is damaged"));
+    }
+    key.copy_from_slice(raw);
+    Ok(key)
+}
+
+fn create_private_dir(dir: &Path) -> CoreResult<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|_| CoreError::StoreUnusable("the store directory cannot be created"))
+}
+
+fn open_private(path: &Path, truncate: bool) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(truncate);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Writes through a temporary file and a rename, so that a crash leaves the old or the new
+/// content, never a torn file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> CoreResult<()> {
+    let unusable = |_| CoreError::StoreUnusable("the store directory is not writable");
+    let temporary = path.with_extension("tmp");
+
+    let mut file = open_private(&temporary, true).map_err(unusable)?;
+    file.write_all(bytes).map_err(unusable)?;
+    file.sync_all().map_err(unusable)?;
+    drop(file);
+
+    fs::rename(&temporary, path).map_err(unusable)?;
+    if let Some(parent) = path.parent() {
+        // Persist the rename itself; a failure here only weakens durability, not correctness.
+        let _ = File::open(parent).and_then(|dir| dir.sync_all());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("tim-store-test-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn secret(text: &str) -> Secret {
+        Secret::new(text.to_owned())
+    }
+
+    #[test]
+    fn reopens_with_the_same_passphrase_and_the_same_engine_key() {
+        let dir = scratch_dir("reopen");
+        let first = OpenedStore::open(&dir, &secret("correct horse")).expect("create");
+        let key = *first.engine_key();
+        drop(first);
+
+        let second = OpenedStore::open(&dir, &secret("correct horse")).expect("reopen");
+        assert_eq!(*second.engine_key(), key);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn wrong_passphrase_is_refused_and_changes_nothing() {
+        let dir = scratch_dir("wrong");
+        drop(OpenedStore::open(&dir, &secret("right")).expect("create"));
+        let before = fs::read(dir.join(KEY_FILE)).expect("key file");
+
+        let error = OpenedStore::open(&dir, &secret("wrong")).expect_err("must refuse");
+        assert!(matches!(error, CoreError::WrongPassphrase), "{error:?}");
+        assert_eq!(fs::read(dir.join(KEY_FILE)).expect("key file"), before);
+        assert!(!dir.join(SESSION_FILE).exists());
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_second_owner_is_refused_while_the_first_holds_the_store() {
+        let dir = scratch_dir("lock");
+        let owner = OpenedStore::open(&dir, &secret("pw")).expect("create");
+        let error = OpenedStore::open(&dir, &secret("pw")).expect_err("second owner");
+        assert!(matches!(error, CoreError::StoreLocked), "{error:?}");
+        drop(owner);
+        assert!(OpenedStore::open(&dir, &secret("pw")).is_ok());
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_file_in_place_of_the_directory_is_refused_untouched() {
+        let dir = scratch_dir("file");
+        fs::write(&dir, b"not a directory").expect("write");
+        let error = OpenedStore::open(&dir, &secret("pw")).expect_err("file");
+        assert!(matches!(error, CoreError::StoreUnusable(_)), "{error:?}");
+        assert_eq!(fs::read(&dir).expect("read"), b"not a directory");
+        let _ = fs::remove_file(&dir);
+    }
+
+    #[test]
+    fn the_session_round_trips_encrypted() {
+        let dir = scratch_dir("session");
+        let store = OpenedStore::open(&dir, &secret("pw")).expect("create");
+        let session = StoredSession {
+            homeserver: "http://127.0.0.1:8008/".to_owned(),
+            user_id: "@alice:localhost".to_owned(),
+            device_id: "DEVICE".to_owned(),
+            access_token: "syt_secret_access_token".to_owned(),
+            refresh_token: Some("syr_secret_refresh_token".to_owned()),
+        };
+        store.save_session(&session).expect("save");
+
+        let on_disk = fs::read(dir.join(SESSION_FILE)).expect("read");
+        assert!(!contains(&on_disk, b"syt_secret_access_token"));
+        assert!(!contains(&on_disk, b"@alice:localhost"));
+
+        let loaded = store.load_session().expect("load").expect("present");
+        assert_eq!(loaded.access_token, "syt_secret_access_token");
+        assert!(!format!("{loaded:?}").contains("syt_"));
+        store.delete_session().expect("delete");
+        assert!(store.load_session().expect("load").is_none());
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        haystack.windows(needle.len()).any(|window| window == needle)
+    }
+}

@@ -1,0 +1,188 @@
+//! Checks of every parameter that enters the core, done before anything else happens.
+//!
+//! Each check returns the parsed value or a [`CoreError::InvalidArgument`] that names the
+//! parameter and the reason, never the value itself (it may be a message or a secret).
+
+use matrix_sdk::ruma::{OwnedRoomId, OwnedUserId};
+use url::Url;
+
+use crate::error::{CoreError, CoreResult};
+
+/// Longest Matrix identifier the specification allows, in bytes.
+const MAX_IDENTIFIER_BYTES: usize = 255;
+
+/// Longest message body we accept. A whole event may not exceed 64 KiB; the rest of the event
+/// (ids, keys, encryption envelope, base64 growth of the ciphertext) needs room too.
+pub const MAX_BODY_BYTES: usize = 32 * 1024;
+
+/// Longest name or version of the integrating system.
+const MAX_LABEL_CHARS: usize = 128;
+
+/// Parses a full Matrix user ID such as `@alice:example.org`.
+pub fn user_id(parameter: &'static str, value: &str) -> CoreResult<OwnedUserId> {
+    check_identifier(parameter, value, '@')?;
+    let parsed = OwnedUserId::try_from(value)
+        .map_err(|_| CoreError::invalid(parameter, "not a valid Matrix user ID"))?;
+    if parsed.localpart().is_empty() {
+        return Err(CoreError::invalid(parameter, "has an empty localpart"));
+    }
+    Ok(parsed)
+}
+
+/// Parses a Matrix room ID such as `!abc:example.org`.
+pub fn room_id(parameter: &'static str, value: &str) -> CoreResult<OwnedRoomId> {
+    check_identifier(parameter, value, '!')?;
+    OwnedRoomId::try_from(value).map_err(|_| CoreError::invalid(parameter, "not a valid room ID"))
+}
+
+/// Checks the user name of a password login: a full user ID or a bare localpart.
+pub fn login_user(parameter: &'static str, value: &str) -> CoreResult<()> {
+    if value.starts_with('@') {
+        return user_id(parameter, value).map(|_| ());
+    }
+    if value.is_empty() {
+        return Err(CoreError::invalid(parameter, "must not be empty"));
+    }
+    if value.len() > MAX_IDENTIFIER_BYTES {
+        return Err(CoreError::invalid(parameter, "is too long"));
+    }
+    let allowed = |c: char| matches!(c, 'a'..='z' | '0'..='9' | '.' | '_' | '=' | '-' | '/' | '+');
+    if !value.chars().all(allowed) {
+        return Err(CoreError::invalid(parameter, "not a valid user ID or localpart"));
+    }
+    Ok(())
+}
+
+/// Parses the homeserver's base URL: `http` or `https`, with a host, without credentials,
+/// query or fragment.
+pub fn homeserver_url(parameter: &'static str, value: &str) -> CoreResult<Url> {
+    if value.trim().is_empty() {
+        return Err(CoreError::invalid(parameter, "must not be empty"));
+    }
+    let url = Url::parse(value).map_err(|_| CoreError::invalid(parameter, "not a valid URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(CoreError::invalid(parameter, "must use http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(CoreError::invalid(parameter, "must name a host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(CoreError::invalid(parameter, "must not contain credentials"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(CoreError::invalid(parameter, "must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+/// Checks a text message body: not empty, not too large, no NUL characters.
+pub fn message_body(parameter: &'static str, value: &str) -> CoreResult<()> {
+    if value.is_empty() {
+        return Err(CoreError::invalid(parameter, "must not be empty"));
+    }
+    if value.len() > MAX_BODY_BYTES {
+        return Err(CoreError::invalid(parameter, "exceeds 32 KiB in UTF-8"));
+    }
+    if value.contains('\0') {
+        return Err(CoreError::invalid(parameter, "must not contain NUL characters"));
+    }
+    Ok(())
+}
+
+/// Checks a short printable label such as the integrating system's name or version.
+pub fn label(parameter: &'static str, value: &str) -> CoreResult<()> {
+    if value.trim().is_empty() {
+        return Err(CoreError::invalid(parameter, "must not be empty"));
+    }
+    if value.chars().count() > MAX_LABEL_CHARS {
+        return Err(CoreError::invalid(parameter, "exceeds 128 characters"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(CoreError::invalid(parameter, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+fn check_identifier(parameter: &'static str, value: &str, sigil: char) -> CoreResult<()> {
+    if value.is_empty() {
+        return Err(CoreError::invalid(parameter, "must not be empty"));
+    }
+    if value.len() > MAX_IDENTIFIER_BYTES {
+        return Err(CoreError::invalid(parameter, "exceeds 255 bytes"));
+    }
+    if !value.starts_with(sigil) {
+        return Err(CoreError::invalid(parameter, "has the wrong sigil"));
+    }
+    if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(CoreError::invalid(parameter, "must not contain spaces or control characters"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_well_formed_identifiers() {
+        assert!(user_id("userId", "@alice:example.org").is_ok());
+        assert!(user_id("userId", "@bob:127.0.0.1:8008").is_ok());
+        assert!(room_id("roomId", "!abcdef:example.org").is_ok());
+        assert!(login_user("user", "alice").is_ok());
+        assert!(login_user("user", "@alice:localhost").is_ok());
+    }
+
+    #[test]
+    fn refuses_malformed_identifiers_without_echoing_them() {
+        for bad in ["", "alice", "@alice", "@al ice:example.org", "!room:example.org", "@:x"] {
+            let error = user_id("userId", bad).expect_err(bad);
+            let text = error.to_string();
+            assert!(text.starts_with("invalid userId"), "{text}");
+            assert!(bad.is_empty() || !text.contains(bad), "{text}");
+        }
+        let long = format!("@{}:example.org", "a".repeat(300));
+        assert!(user_id("userId", &long).is_err());
+        for bad in ["", "#alias:example.org", "!", "!nocolon", "!a:b\n"] {
+            assert!(room_id("roomId", bad).is_err(), "{bad:?}");
+        }
+        for bad in ["", "Alice", "a b", "al:ice", "ä"] {
+            assert!(login_user("user", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn homeserver_url_must_be_plain_http_or_https() {
+        assert!(homeserver_url("homeserverUrl", "http://127.0.0.1:8008").is_ok());
+        assert!(homeserver_url("homeserverUrl", "https://matrix.example.org/").is_ok());
+        for bad in [
+            "",
+            "   ",
+            "not a url",
+            "ftp://example.org",
+            "file:///etc/passwd",
+            "https://user:pw@example.org",
+            "https://example.org/?a=b",
+            "https://example.org/#x",
+            "https://",
+        ] {
+            assert!(homeserver_url("homeserverUrl", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn message_bodies_are_bounded() {
+        assert!(message_body("body", "hello").is_ok());
+        assert!(message_body("body", "").is_err());
+        assert!(message_body("body", "a\0b").is_err());
+        assert!(message_body("body", &"x".repeat(MAX_BODY_BYTES)).is_ok());
+        assert!(message_body("body", &"x".repeat(MAX_BODY_BYTES + 1)).is_err());
+    }
+
+    #[test]
+    fn labels_are_short_and_printable() {
+        assert!(label("name", "KIS Beispiel").is_ok());
+        assert!(label("name", " ").is_err());
+        assert!(label("name", "a\u{7}b").is_err());
+        assert!(label("name", &"n".repeat(129)).is_err());
+    }
+}

@@ -1,0 +1,169 @@
+//! Conversions between Java values and the core's values.
+
+use jni::{
+    jni_sig,
+    objects::{JCharArray, JObject, JObjectArray, JString, JValue},
+    Env,
+};
+use tim_headless_core::{ClientEvent, Secret, Session};
+use tim_headless_core::logging::LogRecord;
+
+use crate::{
+    classes::classes,
+    errors::{BridgeError, BridgeResult},
+};
+
+/// Reads a required string argument.
+pub(crate) fn required_string(
+    env: &Env<'_>,
+    parameter: &'static str,
+    value: &JString<'_>,
+) -> BridgeResult<String> {
+    if value.is_null() {
+        return Err(BridgeError::NullArgument(parameter));
+    }
+    Ok(value.try_to_string(env)?)
+}
+
+/// Reads an optional string argument (`null` is `None`).
+pub(crate) fn optional_string(env: &Env<'_>, value: &JString<'_>) -> BridgeResult<Option<String>> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(value.try_to_string(env)?))
+}
+
+/// Copies a `char[]` secret into native memory; the Java side wipes its array afterwards.
+pub(crate) fn secret(
+    env: &Env<'_>,
+    parameter: &'static str,
+    value: &JCharArray<'_>,
+) -> BridgeResult<Secret> {
+    if value.is_null() {
+        return Err(BridgeError::NullArgument(parameter));
+    }
+    let mut units = vec![0u16; value.len(env)?];
+    value.get_region(env, 0, &mut units)?;
+    Secret::from_utf16(units).ok_or(BridgeError::Core(tim_headless_core::CoreError::invalid(
+        parameter,
+        "is not valid UTF-16",
+    )))
+}
+
+pub(crate) fn string<'local>(env: &mut Env<'local>, value: &str) -> BridgeResult<JObject<'local>> {
+    Ok(JString::from_str(env, value)?.into())
+}
+
+fn classes_or_error() -> BridgeResult<&'static crate::classes::JavaClasses> {
+    classes().ok_or(BridgeError::Jni(jni::errors::Error::NullPtr("class cache")))
+}
+
+pub(crate) fn session<'local>(
+    env: &mut Env<'local>,
+    session: Option<Session>,
+) -> BridgeResult<JObject<'local>> {
+    let Some(session) = session else { return Ok(JObject::null()) };
+    let user_id = JString::from_str(env, &session.user_id)?;
+    let device_id = JString::from_str(env, &session.device_id)?;
+    Ok(env.new_object(
+        &classes_or_error()?.session,
+        jni_sig!((userId: java.lang.String, deviceId: java.lang.String) -> void),
+        &[JValue::Object(&user_id), JValue::Object(&device_id)],
+    )?)
+}
+
+pub(crate) fn events<'local>(
+    env: &mut Env<'local>,
+    events: Vec<ClientEvent>,
+) -> BridgeResult<JObject<'local>> {
+    let classes = classes_or_error()?;
+    let array: JObjectArray<'local> =
+        env.new_object_array(len(events.len())?, &classes.client_event, JObject::null())?;
+
+    for (index, event) in events.into_iter().enumerate() {
+        // Each event's locals are freed before the next, however large the batch.
+        env.with_local_frame(8, |env| -> BridgeResult<()> {
+            let element = event_object(env, event)?;
+            array.set_element(env, index, &element)?;
+            Ok(())
+        })?;
+    }
+    Ok(array.into())
+}
+
+fn event_object<'local>(env: &mut Env<'local>, event: ClientEvent) -> BridgeResult<JObject<'local>> {
+    let classes = classes_or_error()?;
+    match event {
+        ClientEvent::Message(message) => {
+            let room_id = JString::from_str(env, &message.room_id)?;
+            let event_id = JString::from_str(env, &message.event_id)?;
+            let sender = JString::from_str(env, &message.sender)?;
+            let millis = i64::try_from(message.timestamp_millis).unwrap_or(i64::MAX);
+            let timestamp = env
+                .call_static_method(
+                    &classes.instant,
+                    jni::jni_str!("ofEpochMilli"),
+                    jni_sig!((millis: jlong) -> java.time.Instant),
+                    &[JValue::Long(millis)],
+                )?
+                .l()?;
+            let message_type = JString::from_str(env, &message.message_type)?;
+            let body = JString::from_str(env, &message.body)?;
+            Ok(env.new_object(
+                &classes.message_event,
+                jni_sig!(
+                    (roomId: java.lang.String, eventId: java.lang.String,
+                     sender: java.lang.String, timestamp: java.time.Instant,
+                     messageType: java.lang.String, body: java.lang.String,
+                     encrypted: jboolean) -> void
+                ),
+                &[
+                    JValue::Object(&room_id),
+                    JValue::Object(&event_id),
+                    JValue::Object(&sender),
+                    JValue::Object(&timestamp),
+                    JValue::Object(&message_type),
+                    JValue::Object(&body),
+                    JValue::Bool(message.encrypted),
+                ],
+            )?)
+        }
+        ClientEvent::Invite(invite) => {
+            let room_id = JString::from_str(env, &invite.room_id)?;
+            let inviter = JString::from_str(env, &invite.inviter)?;
+            Ok(env.new_object(
+                &classes.invite_event,
+                jni_sig!((roomId: java.lang.String, inviter: java.lang.String) -> void),
+                &[JValue::Object(&room_id), JValue::Object(&inviter)],
+            )?)
+        }
+    }
+}
+
+pub(crate) fn log_records<'local>(
+    env: &mut Env<'local>,
+    records: Vec<LogRecord>,
+) -> BridgeResult<JObject<'local>> {
+    let classes = classes_or_error()?;
+    let array: JObjectArray<'local> =
+        env.new_object_array(len(records.len())?, &classes.log_record, JObject::null())?;
+
+    for (index, record) in records.into_iter().enumerate() {
+        env.with_local_frame(4, |env| -> BridgeResult<()> {
+            let target = JString::from_str(env, &record.target)?;
+            let message = JString::from_str(env, &record.message)?;
+            let element = env.new_object(
+                &classes.log_record,
+                jni_sig!((level: jint, target: java.lang.String, message: java.lang.String) -> void),
+                &[JValue::Int(i32::from(record.level)), JValue::Object(&target), JValue::Object(&message)],
+            )?;
+            array.set_element(env, index, &element)?;
+            Ok(())
+        })?;
+    }
+    Ok(array.into())
+}
+
+fn len(count: usize) -> BridgeResult<i32> {
+    i32::try_from(count).map_err(|_| BridgeError::Jni(jni::errors::Error::NullPtr("array length")))
+}

@@ -1,0 +1,202 @@
+//! The one place where native failures become Java exceptions.
+//!
+//! Every entry point runs through [`crate::entry`], which resolves its outcome with
+//! [`ThrowTyped`]: errors map to named exception classes through an exhaustive `match`, so a new
+//! error variant cannot ship without a decision about its Java type, and panics become an
+//! `InternalException` whose message says nothing about the panic. Panic payloads, Rust debug
+//! output and engine error texts never reach Java.
+
+use std::panic::{self, AssertUnwindSafe};
+
+use jni::{
+    errors::ErrorPolicy,
+    jni_sig, jni_str,
+    objects::{JObject, JString, JThrowable, JValue},
+    Env,
+};
+use tim_headless_core::CoreError;
+
+use crate::classes::{classes, ExceptionClass};
+
+/// Everything an entry point can fail with.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum BridgeError {
+    /// The core refused or failed the call.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+
+    /// A required argument was `null`.
+    #[error("invalid {0}: must not be null")]
+    NullArgument(&'static str),
+
+    /// The handle names no live client (closed, destroyed, or never issued).
+    #[error("the client is closed")]
+    InvalidHandle,
+
+    /// A JNI call failed; a Java exception may be pending already.
+    #[error("a call between Java and native code failed")]
+    Jni(#[from] jni::errors::Error),
+}
+
+pub(crate) type BridgeResult<T> = Result<T, BridgeError>;
+
+/// The stable error code and exception class of each failure.
+fn classify(error: &BridgeError) -> (ExceptionClass, &'static str) {
+    match error {
+        BridgeError::Core(core) => match core {
+            CoreError::InvalidArgument { .. } => (ExceptionClass::InvalidArgument, "INVALID_ARGUMENT"),
+            CoreError::Closed => (ExceptionClass::ClientClosed, "CLIENT_CLOSED"),
+            CoreError::NotLoggedIn => (ExceptionClass::ClientState, "NOT_LOGGED_IN"),
+            CoreError::AlreadyLoggedIn => (ExceptionClass::ClientState, "ALREADY_LOGGED_IN"),
+            CoreError::WrongPassphrase => (ExceptionClass::Store, "STORE_WRONG_PASSPHRASE"),
+            CoreError::StoreLocked => (ExceptionClass::Store, "STORE_LOCKED"),
+            CoreError::StoreUnusable(_) => (ExceptionClass::Store, "STORE_UNUSABLE"),
+            CoreError::AuthenticationFailed => {
+                (ExceptionClass::Authentication, "AUTHENTICATION_FAILED")
+            }
+            CoreError::Homeserver { .. } => (ExceptionClass::Homeserver, "HOMESERVER_ERROR"),
+            CoreError::Network => (ExceptionClass::Network, "NETWORK_ERROR"),
+            CoreError::RoomNotFound => (ExceptionClass::NotFound, "ROOM_NOT_FOUND"),
+            CoreError::Internal(_) => (ExceptionClass::Internal, "INTERNAL"),
+        },
+        BridgeError::NullArgument(_) => (ExceptionClass::InvalidArgument, "INVALID_ARGUMENT"),
+        BridgeError::InvalidHandle => (ExceptionClass::ClientClosed, "CLIENT_CLOSED"),
+        BridgeError::Jni(_) => (ExceptionClass::Internal, "INTERNAL"),
+    }
+}
+
+const PANIC_CODE: &str = "NATIVE_PANIC";
+const PANIC_MESSAGE: &str = "a native operation failed unexpectedly; the client may be unusable";
+
+/// Error policy of every entry point: throw the typed exception, return the type's default.
+pub(crate) struct ThrowTyped;
+
+impl<T: Default> ErrorPolicy<T, BridgeError> for ThrowTyped {
+    type Captures<'unowned_env_local: 'native_method, 'native_method> = ();
+
+    fn on_error<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _captures: &mut Self::Captures<'unowned_env_local, 'native_method>,
+        error: BridgeError,
+    ) -> jni::errors::Result<T> {
+        // A Java exception raised by a JNI call (out of memory, say) is already on its way.
+        if env.exception_check() {
+            return Ok(T::default());
+        }
+        if let BridgeError::Jni(jni_error) = &error {
+            tracing::warn!(error = %jni_error, "jni call failed");
+        }
+        let (class, code) = classify(&error);
+        throw(env, class, code, &error.to_string(), homeserver_details(&error));
+        Ok(T::default())
+    }
+
+    fn on_panic<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _captures: &mut Self::Captures<'unowned_env_local, 'native_method>,
+        payload: Box<dyn std::any::Any + Send + 'static>,
+    ) -> jni::errors::Result<T> {
+        // Dropping a payload can itself panic; it must not unwind into the JVM.
+        if let Err(second) = panic::catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+            std::mem::forget(second);
+        }
+        if env.exception_check() {
+            env.exception_clear();
+        }
+        throw(env, ExceptionClass::Internal, PANIC_CODE, PANIC_MESSAGE, None);
+        Ok(T::default())
+    }
+}
+
+fn homeserver_details(error: &BridgeError) -> Option<(u16, &str)> {
+    match error {
+        BridgeError::Core(CoreError::Homeserver { status, errcode }) => Some((*status, errcode)),
+        _ => None,
+    }
+}
+
+/// Throws the named exception; when even that fails (the class cache is missing because the
+/// library was loaded without its Java loader), falls back to `IllegalStateException`.
+fn throw(
+    env: &mut Env<'_>,
+    class: ExceptionClass,
+    code: &str,
+    message: &str,
+    homeserver: Option<(u16, &str)>,
+) {
+    let thrown = build_exception(env, class, code, message, homeserver)
+        .and_then(|exception| env.throw(exception));
+    if !env.exception_check() {
+        tracing::error!(error = ?thrown.err(), "typed exception could not be thrown");
+        let _ = env.throw_new(jni_str!("java/lang/IllegalStateException"), jni_str!("native error"));
+    }
+}
+
+fn build_exception<'local>(
+    env: &mut Env<'local>,
+    class: ExceptionClass,
+    code: &str,
+    message: &str,
+    homeserver: Option<(u16, &str)>,
+) -> jni::errors::Result<JThrowable<'local>> {
+    let classes = classes().ok_or(jni::errors::Error::NullPtr("class cache"))?;
+    let java_code = JString::from_str(env, code)?;
+    let java_message = JString::from_str(env, message)?;
+
+    let exception: JObject<'local> = match homeserver {
+        Some((status, errcode)) => {
+            let java_errcode = JString::from_str(env, errcode)?;
+            env.new_object(
+                classes.exception(ExceptionClass::Homeserver),
+                jni_sig!(
+                    (code: java.lang.String, message: java.lang.String, status: jint,
+                     errcode: java.lang.String) -> void
+                ),
+                &[
+                    JValue::Object(&java_code),
+                    JValue::Object(&java_message),
+                    JValue::Int(i32::from(status)),
+                    JValue::Object(&java_errcode),
+                ],
+            )?
+        }
+        None => env.new_object(
+            classes.exception(class),
+            jni_sig!((code: java.lang.String, message: java.lang.String) -> void),
+            &[JValue::Object(&java_code), JValue::Object(&java_message)],
+        )?,
+    };
+    env.cast_local::<JThrowable>(exception)
+}
+
+/// Replaces the default panic hook, which prints the payload and a backtrace to stderr: both may
+/// contain internal state. The location alone goes to the native log.
+pub(crate) fn install_panic_hook() {
+    panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+        tracing::error!(location = location.as_deref().unwrap_or("unknown"), "native panic");
+    }));
+}
+
+/// The errors the self-test entry point can raise, one per stable code, so that Java tests can
+/// check each mapping without provoking the condition for real.
+pub(crate) fn sample_error(code: &str) -> Option<BridgeError> {
+    let core = |error: CoreError| Some(BridgeError::Core(error));
+    match code {
+        "INVALID_ARGUMENT" => core(CoreError::invalid("sample", "self-test")),
+        "CLIENT_CLOSED" => core(CoreError::Closed),
+        "NOT_LOGGED_IN" => core(CoreError::NotLoggedIn),
+        "ALREADY_LOGGED_IN" => core(CoreError::AlreadyLoggedIn),
+        "STORE_WRONG_PASSPHRASE" => core(CoreError::WrongPassphrase),
+        "STORE_LOCKED" => core(CoreError::StoreLocked),
+        "STORE_UNUSABLE" => core(CoreError::StoreUnusable("self-test")),
+        "AUTHENTICATION_FAILED" => core(CoreError::AuthenticationFailed),
+        "HOMESERVER_ERROR" => {
+            core(CoreError::Homeserver { status: 403, errcode: "M_FORBIDDEN".to_owned() })
+        }
+        "NETWORK_ERROR" => core(CoreError::Network),
+        "ROOM_NOT_FOUND" => core(CoreError::RoomNotFound),
+        "INTERNAL" => core(CoreError::Internal("self-test")),
+        _ => None,
+    }
+}
