@@ -2,6 +2,7 @@
 
 use std::{
     collections::HashMap,
+    future::Future,
     path::PathBuf,
     sync::{Arc, Mutex, PoisonError, RwLock},
     time::Duration,
@@ -92,6 +93,10 @@ pub struct HeadlessClient {
     // Sends into one room go out one at a time: the engine's group-session encryption was seen to
     // fail an assertion under concurrent sends into one room.
     room_send_locks: Mutex<HashMap<OwnedRoomId, Arc<tokio::sync::Mutex<()>>>>,
+    // `close` flips this to make operations in flight give up, then takes `activity` for
+    // writing to wait until they have.
+    closing: watch::Sender<bool>,
+    activity: tokio::sync::RwLock<()>,
 }
 
 impl HeadlessClient {
@@ -120,6 +125,8 @@ impl HeadlessClient {
             sync: Mutex::new(None),
             session_watch: Mutex::new(None),
             room_send_locks: Mutex::new(HashMap::new()),
+            closing: watch::Sender::new(false),
+            activity: tokio::sync::RwLock::new(()),
         });
 
         let engine = client.build_engine().await?;
@@ -158,41 +165,49 @@ impl HeadlessClient {
         password: Secret,
         device_display_name: Option<&str>,
     ) -> CoreResult<Session> {
-        validate::login_user("user", user)?;
-        if password.is_empty() {
-            return Err(CoreError::invalid("password", "must not be empty"));
-        }
-        if let Some(name) = device_display_name {
-            validate::label("deviceDisplayName", name)?;
-        }
-        let engine = self.engine()?;
-        if engine.session_meta().is_some() {
-            return Err(CoreError::AlreadyLoggedIn);
-        }
-
-        let mut login = engine.matrix_auth().login_username(user, password.expose());
-        login = login.request_refresh_token();
-        if let Some(name) = device_display_name {
-            login = login.initial_device_display_name(name);
-        }
-        let result = login.await;
-        drop(password);
-
-        let response = match result {
-            Ok(response) => response,
-            Err(error) => {
-                // The engine cannot take a session after a failed attempt: start a fresh one.
-                self.replace_engine().await?;
-                return Err(match CoreError::from_sdk("login", error) {
-                    CoreError::Homeserver { status: 403, .. } => CoreError::AuthenticationFailed,
-                    other => other,
-                });
+        self.guarded(async {
+            validate::login_user("user", user)?;
+            if password.is_empty() {
+                return Err(CoreError::invalid("password", "must not be empty"));
             }
-        };
+            if let Some(name) = device_display_name {
+                validate::label("deviceDisplayName", name)?;
+            }
+            let engine = self.engine()?;
+            if engine.session_meta().is_some() {
+                return Err(CoreError::AlreadyLoggedIn);
+            }
 
-        self.save_session(&engine)?;
-        tracing::info!(device_id = %response.device_id, "logged in");
-        Ok(Session { user_id: response.user_id.to_string(), device_id: response.device_id.to_string() })
+            let mut login = engine.matrix_auth().login_username(user, password.expose());
+            login = login.request_refresh_token();
+            if let Some(name) = device_display_name {
+                login = login.initial_device_display_name(name);
+            }
+            let result = login.await;
+            drop(password);
+
+            let response = match result {
+                Ok(response) => response,
+                Err(error) => {
+                    // The engine cannot take a session after a failed attempt: start a fresh one.
+                    self.replace_engine().await?;
+                    return Err(match CoreError::from_sdk("login", error) {
+                        CoreError::Homeserver { status: 403, .. } => {
+                            CoreError::AuthenticationFailed
+                        }
+                        other => other,
+                    });
+                }
+            };
+
+            self.save_session(&engine)?;
+            tracing::info!(device_id = %response.device_id, "logged in");
+            Ok(Session {
+                user_id: response.user_id.to_string(),
+                device_id: response.device_id.to_string(),
+            })
+        })
+        .await
     }
 
     /// Logs out on the homeserver, deletes the device's keys and the saved session.
@@ -202,24 +217,31 @@ impl HeadlessClient {
     /// # Errors
     /// [`CoreError::NotLoggedIn`], and homeserver or network errors (then nothing was deleted).
     pub async fn logout(self: &Arc<Self>) -> CoreResult<()> {
-        let engine = self.engine()?;
-        if !engine.session_meta().is_some() {
-            return Err(CoreError::NotLoggedIn);
-        }
-        self.stop_sync().await?;
+        self.guarded(async {
+            let engine = self.engine()?;
+            if !engine.session_meta().is_some() {
+                return Err(CoreError::NotLoggedIn);
+            }
+            self.stop_sync().await?;
 
-        engine.matrix_auth().logout().await.map_err(|error| CoreError::from_http("logout", error))?;
-        self.store.delete_session()?;
-        drop(engine);
+            engine
+                .matrix_auth()
+                .logout()
+                .await
+                .map_err(|error| CoreError::from_http("logout", error))?;
+            self.store.delete_session()?;
+            drop(engine);
 
-        self.retire_engine();
-        if std::fs::remove_dir_all(self.store.engine_dir()).is_err() {
-            tracing::warn!("the logged-out device's databases could not be removed");
-        }
-        let fresh = self.build_engine().await?;
-        self.install_engine(fresh);
-        tracing::info!("logged out");
-        Ok(())
+            self.retire_engine();
+            if std::fs::remove_dir_all(self.store.engine_dir()).is_err() {
+                tracing::warn!("the logged-out device's databases could not be removed");
+            }
+            let fresh = self.build_engine().await?;
+            self.install_engine(fresh);
+            tracing::info!("logged out");
+            Ok(())
+        })
+        .await
     }
 
     /// Starts the sync loop; does nothing when it runs already.
@@ -262,78 +284,117 @@ impl HeadlessClient {
     ///
     /// The room has join rule `invite`, history visibility `invited` and room version 10.
     pub async fn create_encrypted_room(&self, invitee: Option<&str>) -> CoreResult<String> {
-        let invitee = invitee.map(|user| validate::user_id("invitee", user)).transpose()?;
-        let engine = self.logged_in_engine()?;
+        self.guarded(async {
+            let invitee = invitee.map(|user| validate::user_id("invitee", user)).transpose()?;
+            let engine = self.logged_in_engine()?;
 
-        let mut request = CreateRoomRequest::new();
-        request.visibility = Visibility::Private;
-        request.preset = Some(matrix_sdk::ruma::api::client::room::create_room::v3::RoomPreset::PrivateChat);
-        request.room_version = Some(ROOM_VERSION);
-        request.invite = invitee.into_iter().collect();
-        request.initial_state = vec![
-            InitialStateEvent::with_empty_state_key(
-                RoomEncryptionEventContent::with_recommended_defaults(),
-            )
-            .to_raw_any(),
-            InitialStateEvent::with_empty_state_key(RoomHistoryVisibilityEventContent::new(
-                HistoryVisibility::Invited,
-            ))
-            .to_raw_any(),
-        ];
+            let mut request = CreateRoomRequest::new();
+            request.visibility = Visibility::Private;
+            request.preset =
+                Some(matrix_sdk::ruma::api::client::room::create_room::v3::RoomPreset::PrivateChat);
+            request.room_version = Some(ROOM_VERSION);
+            request.invite = invitee.into_iter().collect();
+            request.initial_state = vec![
+                InitialStateEvent::with_empty_state_key(
+                    RoomEncryptionEventContent::with_recommended_defaults(),
+                )
+                .to_raw_any(),
+                InitialStateEvent::with_empty_state_key(RoomHistoryVisibilityEventContent::new(
+                    HistoryVisibility::Invited,
+                ))
+                .to_raw_any(),
+            ];
 
-        let room = engine
-            .create_room(request)
-            .await
-            .map_err(|error| CoreError::from_sdk("create room", error))?;
-        tracing::info!(room_id = %room.room_id(), "room created");
-        Ok(room.room_id().to_string())
+            let room = engine
+                .create_room(request)
+                .await
+                .map_err(|error| CoreError::from_sdk("create room", error))?;
+            tracing::info!(room_id = %room.room_id(), "room created");
+            Ok(room.room_id().to_string())
+        })
+        .await
     }
 
     /// Joins a room this account was invited to (or a public room).
     pub async fn join_room(&self, room_id: &str) -> CoreResult<()> {
-        let room_id = validate::room_id("roomId", room_id)?;
-        let engine = self.logged_in_engine()?;
-        engine
-            .join_room_by_id(&room_id)
-            .await
-            .map_err(|error| CoreError::from_sdk("join room", error))?;
-        tracing::info!(room_id = %room_id, "room joined");
-        Ok(())
+        self.guarded(async {
+            let room_id = validate::room_id("roomId", room_id)?;
+            let engine = self.logged_in_engine()?;
+            engine
+                .join_room_by_id(&room_id)
+                .await
+                .map_err(|error| CoreError::from_sdk("join room", error))?;
+            tracing::info!(room_id = %room_id, "room joined");
+            Ok(())
+        })
+        .await
     }
 
     /// Sends a plain-text message, encrypted when the room is, and returns its event ID.
     pub async fn send_text(&self, room_id: &str, body: &str) -> CoreResult<String> {
-        let room_id = validate::room_id("roomId", room_id)?;
-        validate::message_body("body", body)?;
-        let engine = self.logged_in_engine()?;
-        let room = engine.get_room(&room_id).ok_or(CoreError::RoomNotFound)?;
-        if room.state() != RoomState::Joined {
-            return Err(CoreError::RoomNotFound);
-        }
+        self.guarded(async {
+            let room_id = validate::room_id("roomId", room_id)?;
+            validate::message_body("body", body)?;
+            let engine = self.logged_in_engine()?;
+            let room = engine.get_room(&room_id).ok_or(CoreError::RoomNotFound)?;
+            if room.state() != RoomState::Joined {
+                return Err(CoreError::RoomNotFound);
+            }
 
-        let lock = self.room_send_lock(&room_id);
-        let _one_at_a_time = lock.lock().await;
-        let result = room
-            .send(RoomMessageEventContent::text_plain(body))
-            .await
-            .map_err(|error| CoreError::from_sdk("send message", error))?;
-        tracing::debug!(room_id = %room_id, event_id = %result.response.event_id, "message sent");
-        Ok(result.response.event_id.to_string())
+            let lock = self.room_send_lock(&room_id);
+            let _one_at_a_time = lock.lock().await;
+            let result = room
+                .send(RoomMessageEventContent::text_plain(body))
+                .await
+                .map_err(|error| CoreError::from_sdk("send message", error))?;
+            tracing::debug!(room_id = %room_id, event_id = %result.response.event_id, "message sent");
+            Ok(result.response.event_id.to_string())
+        })
+        .await
     }
 
     /// Waits up to `timeout` for events and returns at most `max` of them.
     pub async fn next_events(&self, timeout: Duration, max: usize) -> CoreResult<Vec<ClientEvent>> {
-        if max == 0 {
-            return Err(CoreError::invalid("maxEvents", "must be at least 1"));
-        }
-        self.engine()?;
-        Ok(self.events_out.next_batch(timeout, max).await)
+        self.guarded(async {
+            if max == 0 {
+                return Err(CoreError::invalid("maxEvents", "must be at least 1"));
+            }
+            self.engine()?;
+            Ok(self.events_out.next_batch(timeout, max).await)
+        })
+        .await
     }
 
-    /// Stops the sync loop and releases the engine and the store's lock. Idempotent.
+    /// Stops the sync loop, ends operations in flight (they fail with [`CoreError::Closed`]),
+    /// releases the engine and then the store's lock, so that another client may open the store
+    /// as soon as this returns. Idempotent.
     pub async fn close(&self) {
+        self.closing.send_replace(true);
+        let _quiet = self.activity.write().await;
+
         let _ = self.stop_sync().await;
+        let watcher = self.session_watch.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(watcher) = watcher {
+            watcher.abort();
+            let _ = watcher.await;
+        }
         self.retire_engine();
+        self.store.release();
+    }
+
+    /// Runs an operation that uses the engine, unless the client is closing; `close` waits for
+    /// it after telling it to give up.
+    async fn guarded<T>(&self, operation: impl Future<Output = CoreResult<T>>) -> CoreResult<T> {
+        let _active = self.activity.read().await;
+        let mut closing = self.closing.subscribe();
+        if *closing.borrow_and_update() {
+            return Err(CoreError::Closed);
+        }
+        tokio::select! {
+            biased;
+            _ = closing.wait_for(|closing| *closing) => Err(CoreError::Closed),
+            result = operation => result,
+        }
     }
 
     /// Whether [`Self::close`] has run.
@@ -359,12 +420,15 @@ impl HeadlessClient {
     }
 
     async fn build_engine(&self) -> CoreResult<Client> {
-        let database = SqliteStoreConfig::new(self.store.engine_dir()).key(Some(self.store.engine_key()));
+        let database =
+            SqliteStoreConfig::new(self.store.engine_dir()).key(Some(self.store.engine_key()));
         let engine = Client::builder()
             .homeserver_url(self.homeserver.as_str())
             .sqlite_store_with_config_and_cache_path(database, None::<PathBuf>)
             .handle_refresh_tokens()
-            .request_config(RequestConfig::new().timeout(REQUEST_TIMEOUT).retry_limit(REQUEST_RETRIES))
+            .request_config(
+                RequestConfig::new().timeout(REQUEST_TIMEOUT).retry_limit(REQUEST_RETRIES),
+            )
             .build()
             .await
             .map_err(CoreError::from_build)?;
@@ -393,7 +457,9 @@ impl HeadlessClient {
     /// Takes the engine out and drops it inside the runtime: dropping it on a plain thread panics
     /// in the SQLite pool's clean-up.
     fn retire_engine(&self) {
-        if let Some(watcher) = self.session_watch.lock().unwrap_or_else(PoisonError::into_inner).take() {
+        if let Some(watcher) =
+            self.session_watch.lock().unwrap_or_else(PoisonError::into_inner).take()
+        {
             watcher.abort();
         }
         let old = self.engine.write().unwrap_or_else(PoisonError::into_inner).take();
@@ -456,7 +522,10 @@ async fn save_refreshed_tokens(client: std::sync::Weak<HeadlessClient>, engine: 
                 }
             }
             Ok(SessionChange::UnknownToken(data)) => {
-                tracing::warn!(soft_logout = data.soft_logout, "the homeserver no longer knows the token");
+                tracing::warn!(
+                    soft_logout = data.soft_logout,
+                    "the homeserver no longer knows the token"
+                );
             }
             Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                 // A missed refresh leaves only the current tokens worth saving.
@@ -527,12 +596,15 @@ fn register_event_handlers(engine: &Client, events: EventSender) {
         move |event: StrippedRoomMemberEvent, room: matrix_sdk::Room, client: Client| {
             let invites = events.clone();
             async move {
-                let for_us = client.user_id().is_some_and(|me| me.as_str() == event.state_key.as_str());
+                let for_us =
+                    client.user_id().is_some_and(|me| me.as_str() == event.state_key.as_str());
                 if !for_us || event.content.membership != MembershipState::Invite {
                     return;
                 }
-                let invite =
-                    InviteEvent { room_id: room.room_id().to_string(), inviter: event.sender.to_string() };
+                let invite = InviteEvent {
+                    room_id: room.room_id().to_string(),
+                    inviter: event.sender.to_string(),
+                };
                 let _ = invites.send(ClientEvent::Invite(invite)).await;
             }
         },

@@ -17,6 +17,7 @@ use std::{
     fs::{self, File, OpenOptions, TryLockError},
     io::{self, Write},
     path::{Path, PathBuf},
+    sync::{Mutex, PoisonError},
 };
 
 use matrix_sdk_store_encryption::{EncryptedValue, StoreCipher};
@@ -39,9 +40,9 @@ pub struct OpenedStore {
     dir: PathBuf,
     cipher: StoreCipher,
     engine_key: Zeroizing<[u8; 32]>,
-    // Held for the lifetime of the store: dropping the file releases the OS lock, and so does the
-    // death of the process.
-    _lock: File,
+    // Held until `release` or drop: closing the file releases the OS lock, and so does the death
+    // of the process.
+    lock: Mutex<Option<File>>,
 }
 
 impl fmt::Debug for OpenedStore {
@@ -115,7 +116,13 @@ impl OpenedStore {
             Err(_) => return Err(CoreError::StoreUnusable("the key file cannot be read")),
         };
 
-        Ok(Self { dir: dir.to_owned(), cipher, engine_key, _lock: lock })
+        Ok(Self { dir: dir.to_owned(), cipher, engine_key, lock: Mutex::new(Some(lock)) })
+    }
+
+    /// Gives up ownership of the store, so that another client may open it, while this value may
+    /// live on in calls that are finishing. Idempotent.
+    pub fn release(&self) {
+        self.lock.lock().unwrap_or_else(PoisonError::into_inner).take();
     }
 
     /// Directory of the engine's databases.
@@ -172,7 +179,10 @@ fn take_lock(dir: &Path) -> CoreResult<File> {
     }
 }
 
-fn read_key_file(bytes: &[u8], passphrase: &Secret) -> CoreResult<(StoreCipher, Zeroizing<[u8; 32]>)> {
+fn read_key_file(
+    bytes: &[u8],
+    passphrase: &Secret,
+) -> CoreResult<(StoreCipher, Zeroizing<[u8; 32]>)> {
     let key_file: KeyFile = serde_json::from_slice(bytes)
         .map_err(|_| CoreError::StoreUnusable("the key file is damaged"))?;
     if key_file.version != KEY_FILE_VERSION {
@@ -181,12 +191,13 @@ fn read_key_file(bytes: &[u8], passphrase: &Secret) -> CoreResult<(StoreCipher, 
 
     // The engine's import fails with an encryption error when the derived key does not
     // authenticate the exported cipher: that is a wrong passphrase, not damage.
-    let cipher = StoreCipher::import(passphrase.expose(), &key_file.cipher).map_err(|error| {
-        match error {
-            matrix_sdk_store_encryption::Error::Encryption(_) => CoreError::WrongPassphrase,
-            _ => CoreError::StoreUnusable("the key file is damaged"),
-        }
-    })?;
+    let cipher =
+        StoreCipher::import(passphrase.expose(), &key_file.cipher).map_err(
+            |error| match error {
+                matrix_sdk_store_encryption::Error::Encryption(_) => CoreError::WrongPassphrase,
+                _ => CoreError::StoreUnusable("the key file is damaged"),
+            },
+        )?;
 
     let mut raw = cipher
         .decrypt_value_data(key_file.engine_key)
@@ -196,7 +207,10 @@ fn read_key_file(bytes: &[u8], passphrase: &Secret) -> CoreResult<(StoreCipher, 
     Ok((cipher, engine_key?))
 }
 
-fn create_key_file(path: &Path, passphrase: &Secret) -> CoreResult<(StoreCipher, Zeroizing<[u8; 32]>)> {
+fn create_key_file(
+    path: &Path,
+    passphrase: &Secret,
+) -> CoreResult<(StoreCipher, Zeroizing<[u8; 32]>)> {
     let cipher = StoreCipher::new().map_err(|_| CoreError::Internal("create the store cipher"))?;
 
     let mut engine_key = Zeroizing::new([0u8; 32]);
@@ -208,7 +222,8 @@ fn create_key_file(path: &Path, passphrase: &Secret) -> CoreResult<(StoreCipher,
     let encrypted_key = cipher
         .encrypt_value_data(engine_key.to_vec())
         .map_err(|_| CoreError::Internal("encrypt the database key"))?;
-    let key_file = KeyFile { version: KEY_FILE_VERSION, cipher: exported, engine_key: encrypted_key };
+    let key_file =
+        KeyFile { version: KEY_FILE_VERSION, cipher: exported, engine_key: encrypted_key };
     let bytes =
         serde_json::to_vec(&key_file).map_err(|_| CoreError::Internal("encode the key file"))?;
 
@@ -233,7 +248,9 @@ fn create_private_dir(dir: &Path) -> CoreResult<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir).map_err(|_| CoreError::StoreUnusable("the store directory cannot be created"))
+    builder
+        .create(dir)
+        .map_err(|_| CoreError::StoreUnusable("the store directory cannot be created"))
 }
 
 fn open_private(path: &Path, truncate: bool) -> io::Result<File> {
@@ -271,7 +288,8 @@ mod tests {
     use super::*;
 
     fn scratch_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("tim-store-test-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("tim-store-test-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         dir
     }

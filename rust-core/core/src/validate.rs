@@ -32,7 +32,13 @@ pub fn user_id(parameter: &'static str, value: &str) -> CoreResult<OwnedUserId> 
 /// Parses a Matrix room ID such as `!abc:example.org`.
 pub fn room_id(parameter: &'static str, value: &str) -> CoreResult<OwnedRoomId> {
     check_identifier(parameter, value, '!')?;
-    OwnedRoomId::try_from(value).map_err(|_| CoreError::invalid(parameter, "not a valid room ID"))
+    let parsed = OwnedRoomId::try_from(value)
+        .map_err(|_| CoreError::invalid(parameter, "not a valid room ID"))?;
+    // Room IDs without a server name exist only from room version 12 on, which TI-M does not use.
+    if parsed.server_name().is_none() {
+        return Err(CoreError::invalid(parameter, "must name its server"));
+    }
+    Ok(parsed)
 }
 
 /// Checks the user name of a password login: a full user ID or a bare localpart.

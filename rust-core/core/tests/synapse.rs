@@ -29,7 +29,10 @@ fn homeserver() -> Homeserver {
     let missing = "run the tests through `./run test`, which starts Synapse and sets \
                    TIM_TEST_HOMESERVER_URL and TIM_TEST_REGISTRATION_SECRET";
     Homeserver {
-        url: std::env::var("TIM_TEST_HOMESERVER_URL").ok().filter(|v| !v.is_empty()).expect(missing),
+        url: std::env::var("TIM_TEST_HOMESERVER_URL")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .expect(missing),
         secret: std::env::var("TIM_TEST_REGISTRATION_SECRET")
             .ok()
             .filter(|v| !v.is_empty())
@@ -88,10 +91,15 @@ async fn open(server: &Homeserver, store: &Path) -> Arc<HeadlessClient> {
         .expect("open client")
 }
 
-async fn logged_in(server: &Homeserver, store: &Path, prefix: &str) -> (Arc<HeadlessClient>, String) {
+async fn logged_in(
+    server: &Homeserver,
+    store: &Path,
+    prefix: &str,
+) -> (Arc<HeadlessClient>, String) {
     let (user_id, password) = register(server, prefix).await;
     let client = open(server, store).await;
-    let session = client.login_password(&user_id, Secret::new(password), None).await.expect("login");
+    let session =
+        client.login_password(&user_id, Secret::new(password), None).await.expect("login");
     assert_eq!(session.user_id, user_id);
     (client, user_id)
 }
@@ -170,7 +178,8 @@ fn a_session_is_restored_from_the_store_without_logging_in() {
     block_on(async {
         // Given a client that logged in, talked, and was dropped
         let server = homeserver();
-        let (alice_store, bob_store) = (scratch_store("restore-alice"), scratch_store("restore-bob"));
+        let (alice_store, bob_store) =
+            (scratch_store("restore-alice"), scratch_store("restore-bob"));
         let (alice, _) = logged_in(&server, &alice_store, "alice").await;
         let (bob, bob_id) = logged_in(&server, &bob_store, "bob").await;
         alice.start_sync().expect("alice sync");
@@ -208,7 +217,8 @@ fn a_wrong_passphrase_opens_nothing_and_a_logout_forgets_the_session() {
         client.close().await;
         drop(client);
 
-        let wrong = HeadlessClient::open(config(&server, &store), Secret::new("wrong".to_owned())).await;
+        let wrong =
+            HeadlessClient::open(config(&server, &store), Secret::new("wrong".to_owned())).await;
         assert!(matches!(wrong, Err(CoreError::WrongPassphrase)), "{:?}", wrong.err());
 
         let reopened = open(&server, &store).await;
@@ -236,7 +246,8 @@ fn a_wrong_password_is_an_authentication_failure_and_the_client_stays_usable() {
         let refused = client.login_password(&user_id, Secret::new("not it".to_owned()), None).await;
         assert!(matches!(refused, Err(CoreError::AuthenticationFailed)), "{:?}", refused.err());
 
-        let session = client.login_password(&user_id, Secret::new(password), None).await.expect("login");
+        let session =
+            client.login_password(&user_id, Secret::new(password), None).await.expect("login");
         assert_eq!(session.user_id, user_id);
         client.close().await;
         let _ = fs::remove_dir_all(&store);

@@ -5,8 +5,8 @@ use jni::{
     objects::{JCharArray, JObject, JObjectArray, JString, JValue},
     Env,
 };
-use tim_headless_core::{ClientEvent, Secret, Session};
 use tim_headless_core::logging::LogRecord;
+use tim_headless_core::{ClientEvent, Secret, Session};
 
 use crate::{
     classes::classes,
@@ -91,7 +91,10 @@ pub(crate) fn events<'local>(
     Ok(array.into())
 }
 
-fn event_object<'local>(env: &mut Env<'local>, event: ClientEvent) -> BridgeResult<JObject<'local>> {
+fn event_object<'local>(
+    env: &mut Env<'local>,
+    event: ClientEvent,
+) -> BridgeResult<JObject<'local>> {
     let classes = classes_or_error()?;
     match event {
         ClientEvent::Message(message) => {

@@ -44,7 +44,9 @@ pub(crate) type BridgeResult<T> = Result<T, BridgeError>;
 fn classify(error: &BridgeError) -> (ExceptionClass, &'static str) {
     match error {
         BridgeError::Core(core) => match core {
-            CoreError::InvalidArgument { .. } => (ExceptionClass::InvalidArgument, "INVALID_ARGUMENT"),
+            CoreError::InvalidArgument { .. } => {
+                (ExceptionClass::InvalidArgument, "INVALID_ARGUMENT")
+            }
             CoreError::Closed => (ExceptionClass::ClientClosed, "CLIENT_CLOSED"),
             CoreError::NotLoggedIn => (ExceptionClass::ClientState, "NOT_LOGGED_IN"),
             CoreError::AlreadyLoggedIn => (ExceptionClass::ClientState, "ALREADY_LOGGED_IN"),
@@ -128,7 +130,8 @@ fn throw(
         .and_then(|exception| env.throw(exception));
     if !env.exception_check() {
         tracing::error!(error = ?thrown.err(), "typed exception could not be thrown");
-        let _ = env.throw_new(jni_str!("java/lang/IllegalStateException"), jni_str!("native error"));
+        let _ =
+            env.throw_new(jni_str!("java/lang/IllegalStateException"), jni_str!("native error"));
     }
 }
 

@@ -162,7 +162,9 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSess
 /// `static native Session clientLoginPassword(long handle, String user, char[] password,
 /// String deviceDisplayName)`
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientLoginPassword<'local>(
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientLoginPassword<
+    'local,
+>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,

@@ -7,7 +7,10 @@ package health.tim.headless;
 public class HomeserverException extends TimException {
   private static final long serialVersionUID = 1L;
 
+  /** The HTTP status of the answer. */
   private final int status;
+
+  /** The Matrix error code of the answer. */
   private final String errcode;
 
   // Called by native code.

@@ -12,6 +12,8 @@ public record InviteEvent(String roomId, String inviter) implements ClientEvent 
   /**
    * Creates an invitation event.
    *
+   * @param roomId see the record component
+   * @param inviter see the record component
    * @throws NullPointerException if a component is {@code null}
    */
   public InviteEvent {

@@ -30,6 +30,13 @@ public record MessageEvent(
   /**
    * Creates a message event.
    *
+   * @param roomId see the record component
+   * @param eventId see the record component
+   * @param sender see the record component
+   * @param timestamp see the record component
+   * @param messageType see the record component
+   * @param body see the record component
+   * @param encrypted see the record component
    * @throws NullPointerException if a component is {@code null}
    */
   public MessageEvent {

@@ -12,6 +12,8 @@ public record Session(String userId, String deviceId) {
   /**
    * Creates a session record.
    *
+   * @param userId see the record component
+   * @param deviceId see the record component
    * @throws NullPointerException if a component is {@code null}
    */
   public Session {

@@ -7,6 +7,7 @@ package health.tim.headless;
 public class TimException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The stable code of this failure. */
   private final ErrorCode code;
 
   TimException(ErrorCode code, String message) {

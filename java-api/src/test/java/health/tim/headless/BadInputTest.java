@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -181,7 +179,7 @@ class BadInputTest {
   void aWrongPassphraseIsRefusedAndChangesNothing() throws IOException {
     Path store = temp.resolve("store");
     offlineClient().close();
-    Map<Path, byte[]> before = snapshot(store);
+    Map<Path, byte[]> before = StoreFiles.settledSnapshot(store);
 
     assertThatThrownBy(
             () ->
@@ -196,8 +194,9 @@ class BadInputTest {
         .satisfies(
             e -> assertThat(((TimException) e).code()).isEqualTo(ErrorCode.STORE_WRONG_PASSPHRASE));
 
-    assertThat(snapshot(store)).containsOnlyKeys(before.keySet());
-    before.forEach((file, bytes) -> assertThat(snapshot(store).get(file)).isEqualTo(bytes));
+    Map<Path, byte[]> after = StoreFiles.settledSnapshot(store);
+    assertThat(after).containsOnlyKeys(before.keySet());
+    before.forEach((file, bytes) -> assertThat(after.get(file)).as("%s", file).isEqualTo(bytes));
     offlineClient().close();
   }
 
@@ -227,15 +226,5 @@ class BadInputTest {
       assertThat(first.isClosed()).isFalse();
     }
     offlineClient().close();
-  }
-
-  private static Map<Path, byte[]> snapshot(Path dir) throws IOException {
-    Map<Path, byte[]> files = new TreeMap<>();
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path path : walk.filter(Files::isRegularFile).toList()) {
-        files.put(dir.relativize(path), Files.readAllBytes(path));
-      }
-    }
-    return files;
   }
 }

@@ -11,11 +11,10 @@ import health.tim.headless.TestClients.Recorder;
 import health.tim.headless.TestHomeserver.User;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -185,15 +184,13 @@ class EncryptedMessagingTest {
 
   private static void assertNoFileContains(Path dir, String text) throws IOException {
     byte[] needle = text.getBytes(StandardCharsets.UTF_8);
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      files = walk.filter(Files::isRegularFile).toList();
-    }
+    Map<Path, byte[]> files = StoreFiles.settledSnapshot(dir);
     assertThat(files).hasSizeGreaterThan(4);
-    for (Path file : files) {
-      byte[] bytes = Files.readAllBytes(file);
-      assertThat(indexOf(bytes, needle)).as("%s holds the body in clear", file).isEqualTo(-1);
-    }
+    files.forEach(
+        (file, bytes) ->
+            assertThat(indexOf(bytes, needle))
+                .as("%s holds the body in clear", file)
+                .isEqualTo(-1));
   }
 
   private static int indexOf(byte[] haystack, byte[] needle) {

@@ -78,26 +78,33 @@ public final class NativeLoader {
           "the native library at " + library + " could not be loaded: " + e.getMessage(), e);
     }
 
-    String expected = jarVersion();
-    String actual = NativeBridge.nativeVersion();
-    if (!expected.equals(actual)) {
-      throw new NativeLibraryException(
-          "the native library reports version "
-              + actual
-              + " but this jar is "
-              + expected
-              + "; use the jar and native library of one build",
-          null);
-    }
+    checkVersion(jarVersion(), NativeBridge.nativeVersion());
 
     NativeBridge.nativeInit(logLevel());
     NativeLogPump.start();
   }
 
+  /** Refuses a native library of another build than this jar's. */
+  static void checkVersion(String jarVersion, String nativeVersion) {
+    if (!jarVersion.equals(nativeVersion)) {
+      throw new NativeLibraryException(
+          "the native library reports version "
+              + nativeVersion
+              + " but this jar is "
+              + jarVersion
+              + "; use the jar and native library of one build",
+          null);
+    }
+  }
+
   /** The platform folder name, such as {@code linux-x86_64}. */
   static String platform() {
-    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-    String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+    return platform(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+  }
+
+  static String platform(String osProperty, String archProperty) {
+    String os = osProperty.toLowerCase(Locale.ROOT);
+    String arch = archProperty.toLowerCase(Locale.ROOT);
 
     String osName;
     if (os.contains("linux")) {
