@@ -219,7 +219,7 @@ impl HeadlessClient {
     pub async fn logout(self: &Arc<Self>) -> CoreResult<()> {
         self.guarded(async {
             let engine = self.engine()?;
-            if !engine.session_meta().is_some() {
+            if engine.session_meta().is_none() {
                 return Err(CoreError::NotLoggedIn);
             }
             self.stop_sync().await?;
@@ -408,7 +408,7 @@ impl HeadlessClient {
 
     fn logged_in_engine(&self) -> CoreResult<Client> {
         let engine = self.engine()?;
-        if !engine.session_meta().is_some() {
+        if engine.session_meta().is_none() {
             return Err(CoreError::NotLoggedIn);
         }
         Ok(engine)

@@ -53,8 +53,8 @@ async fn register(server: &Homeserver, prefix: &str) -> (String, String) {
     let http = matrix_sdk::reqwest::Client::new();
     let endpoint = format!("{}/_synapse/admin/v1/register", server.url);
 
-    let nonce: serde_json::Value =
-        http.get(&endpoint).send().await.expect("nonce").json().await.expect("nonce json");
+    let nonce = http.get(&endpoint).send().await.expect("nonce").bytes().await.expect("nonce");
+    let nonce: serde_json::Value = serde_json::from_slice(&nonce).expect("nonce json");
     let nonce = nonce["nonce"].as_str().expect("nonce field").to_owned();
 
     let mut mac = Hmac::<Sha1>::new_from_slice(server.secret.as_bytes()).expect("hmac key");
@@ -64,9 +64,16 @@ async fn register(server: &Homeserver, prefix: &str) -> (String, String) {
     let body = serde_json::json!({
         "nonce": nonce, "username": localpart, "password": password, "admin": false, "mac": mac,
     });
-    let response = http.post(&endpoint).json(&body).send().await.expect("register");
+    let response = http
+        .post(&endpoint)
+        .header("Content-Type", "application/json")
+        .body(serde_json::to_vec(&body).expect("json"))
+        .send()
+        .await
+        .expect("register");
     assert!(response.status().is_success(), "registration failed: {}", response.status());
-    let registered: serde_json::Value = response.json().await.expect("register json");
+    let registered = response.bytes().await.expect("register answer");
+    let registered: serde_json::Value = serde_json::from_slice(&registered).expect("json");
     (registered["user_id"].as_str().expect("user_id").to_owned(), password)
 }
 
