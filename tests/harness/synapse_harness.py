@@ -10,9 +10,17 @@ Everything a test needs is written to WORKDIR/server.json. Commands:
 
     synapse_harness.py ensure-venv
     synapse_harness.py start    --workdir DIR [--name NAME]
-    synapse_harness.py register --workdir DIR --user LOCALPART --password PW [--admin] [--exist-ok]
+    synapse_harness.py register --workdir DIR [--server fd1|fd2|plain] --user LOCALPART
+                                --password PW [--admin] [--exist-ok]
     synapse_harness.py env      --workdir DIR
     synapse_harness.py stop     --workdir DIR
+
+Fachdienst mode (two TI-M Fachdienste and an unlisted plain server; see fachdienst_harness.py):
+
+    synapse_harness.py start-fachdienst --workdir DIR [--insurance fd1|fd2|none]
+    synapse_harness.py env-fachdienst   --workdir DIR
+    synapse_harness.py stop-fachdienst  --workdir DIR
+    synapse_harness.py check-adapter
 
 Python tests can import start_server(), register_user() and stop_server() instead.
 Only the standard library is used here; Synapse itself lives in the virtualenv.
@@ -150,10 +158,10 @@ def ensure_venv() -> Path:
 # Configuration
 
 
-def free_tcp_port() -> int:
+def free_tcp_port(address: str = BIND_ADDRESS) -> int:
     # Racy by nature (the port is released before Synapse binds it); start() retries on a clash.
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((BIND_ADDRESS, 0))
+        probe.bind((address, 0))
         return probe.getsockname()[1]
 
 
@@ -317,7 +325,8 @@ def generate_signing_key(python: Path, config_path: Path) -> None:
         raise HarnessError(f"synapse --generate-keys failed:\n{result.stdout}{result.stderr}")
 
 
-def spawn_synapse(python: Path, config_path: Path, log_path: Path) -> subprocess.Popen:
+def spawn_synapse(python: Path, config_path: Path, log_path: Path,
+                  env: dict = None) -> subprocess.Popen:
     command = [str(python), "-m", "synapse.app.homeserver", "-c", str(config_path)]
     # Synapse's own logging and anything it prints before logging is set up (config errors)
     # share one file; O_APPEND keeps the two writers from overwriting each other.
@@ -328,6 +337,7 @@ def spawn_synapse(python: Path, config_path: Path, log_path: Path) -> subprocess
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            env=env,
             start_new_session=True,
         )
 
@@ -340,10 +350,10 @@ def answers_versions(base_url: str) -> bool:
         return False
 
 
-def listening_socket_inodes(port: int) -> set:
-    """Inodes of IPv4 sockets listening on BIND_ADDRESS:port, from /proc/net/tcp."""
-    address = socket.inet_aton(BIND_ADDRESS)[::-1].hex().upper()  # the kernel's byte order
-    wanted = f"{address}:{port:04X}"
+def listening_socket_inodes(port: int, address: str = BIND_ADDRESS) -> set:
+    """Inodes of IPv4 sockets listening on address:port, from /proc/net/tcp."""
+    kernel_address = socket.inet_aton(address)[::-1].hex().upper()  # the kernel's byte order
+    wanted = f"{kernel_address}:{port:04X}"
     inodes = set()
     with contextlib.suppress(OSError):
         for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
@@ -353,8 +363,8 @@ def listening_socket_inodes(port: int) -> set:
     return inodes
 
 
-def owns_listening_socket(pid: int, port: int) -> bool:
-    inodes = {f"socket:[{inode}]" for inode in listening_socket_inodes(port)}
+def owns_listening_socket(pid: int, port: int, address: str = BIND_ADDRESS) -> bool:
+    inodes = {f"socket:[{inode}]" for inode in listening_socket_inodes(port, address)}
     if not inodes:
         return False
     with contextlib.suppress(OSError):
@@ -482,8 +492,8 @@ def registration_mac(secret: str, nonce: str, user: str, password: str, admin: b
     return hmac.new(secret.encode("utf8"), message, hashlib.sha1).hexdigest()
 
 
-def full_user_id(localpart: str) -> str:
-    return f"@{localpart}:{SERVER_NAME}"
+def full_user_id(localpart: str, server_name: str = SERVER_NAME) -> str:
+    return f"@{localpart}:{server_name}"
 
 
 def register_user(workdir, user: str, password: str, admin: bool = False,
@@ -508,8 +518,9 @@ def register_user(workdir, user: str, password: str, admin: bool = False,
         return reply
     if reply.get("errcode") == "M_USER_IN_USE":
         if exist_ok:
-            return {"user_id": full_user_id(user)}
-        raise UserExistsError(f"user {full_user_id(user)} already exists (use --exist-ok)")
+            return {"user_id": full_user_id(user, info["server_name"])}
+        user_id = full_user_id(user, info["server_name"])
+        raise UserExistsError(f"user {user_id} already exists (use --exist-ok)")
     raise HarnessError(f"registration of {user!r} failed ({status}): {reply}")
 
 
@@ -606,7 +617,10 @@ def run_start(args) -> int:
 
 
 def run_register(args) -> int:
-    reply = register_user(args.workdir, args.user, args.password, args.admin, args.exist_ok)
+    workdir = args.workdir
+    if args.server:
+        workdir = fachdienst().server_workdir(args.workdir, args.server)
+    reply = register_user(workdir, args.user, args.password, args.admin, args.exist_ok)
     print(reply["user_id"])
     return 0
 
@@ -622,6 +636,36 @@ def run_env(args) -> int:
     return 0
 
 
+def fachdienst():
+    """fachdienst_harness, imported on first use: plain-Synapse commands never load it."""
+    sys.dont_write_bytecode = True  # no __pycache__ in the work tree (not git-ignored)
+    import fachdienst_harness
+    return fachdienst_harness
+
+
+def run_start_fachdienst(args) -> int:
+    info = fachdienst().start_fachdienst(args.workdir, insurance=args.insurance)
+    for key, server in info["servers"].items():
+        print(f"{key} {server['server_name']} {server['base_url']}")
+    return 0
+
+
+def run_stop_fachdienst(args) -> int:
+    if not fachdienst().stop_fachdienst(args.workdir):
+        note(f"no Fachdienst set running in {args.workdir}; nothing to stop")
+    return 0
+
+
+def run_env_fachdienst(args) -> int:
+    print(fachdienst().export_lines(args.workdir))
+    return 0
+
+
+def run_check_adapter(args) -> int:
+    print(fachdienst().check_adapter())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -634,6 +678,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     register = commands.add_parser("register", help="register a user (shared-secret API)")
     register.add_argument("--workdir", required=True)
+    register.add_argument("--server", choices=["fd1", "fd2", "plain"],
+                          help="a server of the Fachdienst set started in WORKDIR")
     register.add_argument("--user", required=True, help="localpart, e.g. alice")
     register.add_argument("--password", required=True)
     register.add_argument("--admin", action="store_true")
@@ -645,6 +691,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     env = commands.add_parser("env", help="print export lines for a shell to eval")
     env.add_argument("--workdir", required=True)
+
+    start_fd = commands.add_parser("start-fachdienst",
+                                   help="start two Fachdienste, an unlisted plain server and "
+                                        "the federation list in WORKDIR")
+    start_fd.add_argument("--workdir", required=True)
+    start_fd.add_argument("--insurance", choices=["fd1", "fd2", "none"], default="fd2",
+                          help="the Fachdienst the federation list flags isInsurance")
+    for command, text in (("stop-fachdienst", "stop the Fachdienst set of WORKDIR"),
+                          ("env-fachdienst", "print the Fachdienst set's export lines")):
+        commands.add_parser(command, help=text).add_argument("--workdir", required=True)
+    commands.add_parser("check-adapter",
+                        help="fail when the invite-checker adapter is unnecessary or wrong")
     return parser
 
 
@@ -654,6 +712,10 @@ COMMANDS = {
     "register": run_register,
     "stop": run_stop,
     "env": run_env,
+    "start-fachdienst": run_start_fachdienst,
+    "stop-fachdienst": run_stop_fachdienst,
+    "env-fachdienst": run_env_fachdienst,
+    "check-adapter": run_check_adapter,
 }
 
 
@@ -670,4 +732,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    # fachdienst_harness imports this module by name; without the alias it would get a second
+    # copy, whose HarnessError main() would not catch.
+    sys.modules.setdefault("synapse_harness", sys.modules[__name__])
     sys.exit(main())

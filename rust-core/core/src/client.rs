@@ -48,6 +48,8 @@ const SYNC_BACKOFF_MAX: Duration = Duration::from_secs(30);
 /// Time limit of an ordinary request, and how often the engine retries a transient failure.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 const REQUEST_RETRIES: usize = 3;
+/// How long `close` waits for the engine's databases to close before it releases the store.
+const ENGINE_CLOSE_LIMIT: Duration = Duration::from_secs(5);
 /// Room version of new rooms: the one TI-M prescribes, whatever the server's default.
 const ROOM_VERSION: RoomVersionId = RoomVersionId::V10;
 
@@ -379,6 +381,9 @@ impl HeadlessClient {
             let _ = watcher.await;
         }
         self.retire_engine();
+        if !self.store.wait_until_engine_closed(ENGINE_CLOSE_LIMIT).await {
+            tracing::warn!("the engine's databases were still open when the store was released");
+        }
         self.store.release();
     }
 

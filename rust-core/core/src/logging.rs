@@ -99,6 +99,19 @@ fn level_number(filter: LevelFilter) -> u8 {
     }
 }
 
+/// The engine logs every failed HTTP request at error, including answers that are part of normal
+/// operation (404 for account data not set yet, 403 for a refused invite). For an integrating
+/// system an error line means "probably a bug"; a refused request is an outside failure, so it
+/// is reported as a warning.
+fn reported_level(metadata: &tracing::Metadata<'_>) -> u8 {
+    let level = level_number(LevelFilter::from_level(*metadata.level()));
+    if level == 1 && metadata.target() == "matrix_sdk::http_client" {
+        2
+    } else {
+        level
+    }
+}
+
 struct QueueLayer;
 
 impl<S: Subscriber> Layer<S> for QueueLayer {
@@ -108,7 +121,7 @@ impl<S: Subscriber> Layer<S> for QueueLayer {
         event.record(&mut message);
 
         let record = LogRecord {
-            level: level_number(LevelFilter::from_level(*metadata.level())),
+            level: reported_level(metadata),
             target: metadata.target().to_owned(),
             message: message.finish(),
         };

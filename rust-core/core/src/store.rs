@@ -18,6 +18,7 @@ use std::{
     io::{self, Write},
     path::{Path, PathBuf},
     sync::{Mutex, PoisonError},
+    time::{Duration, Instant},
 };
 
 use matrix_sdk_store_encryption::{EncryptedValue, StoreCipher};
@@ -135,6 +136,27 @@ impl OpenedStore {
         &self.engine_key
     }
 
+    /// Waits until the engine's SQLite databases are closed, for at most `limit`.
+    ///
+    /// The engine closes its connections on background threads after it is dropped. Waiting until
+    /// this process holds no file in the engine's directory makes `close` return with the store at
+    /// rest, so that it can be copied or opened again at once. Where the process's open files
+    /// cannot be listed (no `/proc`), it returns at once. Returns whether they closed in time.
+    pub async fn wait_until_engine_closed(&self, limit: Duration) -> bool {
+        // Descriptors point at canonical paths.
+        let engine_dir = fs::canonicalize(self.engine_dir()).unwrap_or_else(|_| self.engine_dir());
+        let deadline = Instant::now() + limit;
+        loop {
+            if !process_has_open_files_in(&engine_dir) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Saves the session, replacing an earlier one atomically.
     pub fn save_session(&self, session: &StoredSession) -> CoreResult<()> {
         let encrypted = self
@@ -167,6 +189,14 @@ impl OpenedStore {
             Err(_) => Err(CoreError::StoreUnusable("the session file cannot be removed")),
         }
     }
+}
+
+fn process_has_open_files_in(dir: &Path) -> bool {
+    let Ok(descriptors) = fs::read_dir("/proc/self/fd") else { return false };
+    descriptors
+        .flatten()
+        .filter_map(|descriptor| fs::read_link(descriptor.path()).ok())
+        .any(|target| target.starts_with(dir))
 }
 
 fn take_lock(dir: &Path) -> CoreResult<File> {

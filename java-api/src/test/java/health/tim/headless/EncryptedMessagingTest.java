@@ -12,6 +12,7 @@ import health.tim.headless.TestHomeserver.User;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,7 @@ class EncryptedMessagingTest {
     User aliceUser = TestHomeserver.register("alice");
     User bobUser = TestHomeserver.register("bob");
     String body = "Laborwert für Fall 0815: unauffällig";
+    Instant before = Instant.now();
     try (HeadlessClient alice = TestClients.open(temp.resolve("alice"));
         HeadlessClient bob = TestClients.open(temp.resolve("bob"))) {
       assertThat(alice.login(aliceUser.userId(), aliceUser.password()).userId())
@@ -53,6 +55,7 @@ class EncryptedMessagingTest {
       assertThat(message.roomId()).isEqualTo(roomId);
       assertThat(message.messageType()).isEqualTo("m.text");
       assertThat(message.encrypted()).isTrue();
+      assertThat(message.timestamp()).isBetween(before.minusSeconds(60), Instant.now());
       assertThat(message.toString()).doesNotContain(body);
     }
 
@@ -126,6 +129,29 @@ class EncryptedMessagingTest {
 
       bobEvents.await(MessageEvent.class, m -> m.eventId().equals(first));
       bobEvents.await(MessageEvent.class, m -> m.eventId().equals(second));
+    }
+  }
+
+  @Test
+  void logoutForgetsTheSessionAndTheClientCanLogInAgain() {
+    User user = TestHomeserver.register("heidi");
+    Path store = temp.resolve("heidi");
+    Session first;
+    try (HeadlessClient client = TestClients.open(store)) {
+      first = client.login(user.userId(), user.password());
+      client.startSync();
+      client.logout();
+      assertThat(client.session()).isEmpty();
+      assertThat(client.isSyncing()).isFalse();
+      assertThatThrownBy(client::logout).isInstanceOf(ClientStateException.class);
+
+      Session second = client.login(user.userId(), user.password());
+      assertThat(second.userId()).isEqualTo(first.userId());
+      assertThat(second.deviceId()).isNotEqualTo(first.deviceId());
+    }
+    try (HeadlessClient restarted = TestClients.open(store)) {
+      assertThat(restarted.session()).isPresent();
+      assertThat(restarted.session().orElseThrow().deviceId()).isNotEqualTo(first.deviceId());
     }
   }
 

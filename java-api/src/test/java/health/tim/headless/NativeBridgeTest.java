@@ -7,6 +7,7 @@ import health.tim.headless.internal.NativeBridge;
 import health.tim.headless.internal.NativeLoader;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,6 +92,41 @@ class NativeBridgeTest {
         .isInstanceOf(ClientClosedException.class);
     assertThatThrownBy(() -> client.joinRoom("!room:localhost"))
         .isInstanceOf(ClientClosedException.class);
+  }
+
+  @Test
+  void aClientThatIsNeverClosedIsClosedByTheCleanerOnceCollected(@TempDir Path store)
+      throws InterruptedException {
+    openAndForget(store);
+
+    // The forgotten client holds the store's lock until the Cleaner closes it.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      System.gc();
+      try (HeadlessClient reopened = offline(store)) {
+        assertThat(reopened.isClosed()).isFalse();
+        return;
+      } catch (StoreException e) {
+        assertThat(e.code()).isEqualTo(ErrorCode.STORE_LOCKED);
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the Cleaner never released the forgotten client's store", e);
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  private static void openAndForget(Path store) {
+    offline(store);
+  }
+
+  private static HeadlessClient offline(Path store) {
+    return HeadlessClient.builder()
+        .homeserverUrl("http://127.0.0.1:9")
+        .storeDirectory(store)
+        .storePassphrase("pw".toCharArray())
+        .integratingSystem("tests", "1")
+        .build();
   }
 
   @Test
