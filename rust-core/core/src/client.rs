@@ -116,6 +116,11 @@ impl HeadlessClient {
         let store = OpenedStore::open(&config.store_dir, &passphrase)?;
         drop(passphrase);
         let saved_session = store.load_session()?;
+        if let Some(saved) = &saved_session {
+            if Url::parse(&saved.homeserver).ok().as_ref() != Some(&homeserver) {
+                return Err(CoreError::StoreUnusable("the store belongs to another homeserver"));
+            }
+        }
 
         let (events_in, events_out) = event_queue();
         let client = Arc::new(Self {
@@ -133,9 +138,6 @@ impl HeadlessClient {
 
         let engine = client.build_engine().await?;
         if let Some(saved) = saved_session {
-            if Url::parse(&saved.homeserver).ok().as_ref() != Some(&client.homeserver) {
-                return Err(CoreError::StoreUnusable("the store belongs to another homeserver"));
-            }
             engine
                 .matrix_auth()
                 .restore_session(to_matrix_session(&saved)?, RoomLoadSettings::default())

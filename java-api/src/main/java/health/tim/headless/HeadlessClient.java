@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -277,7 +278,7 @@ public final class HeadlessClient implements AutoCloseable {
   private <T> CompletableFuture<T> call(Supplier<T> nativeCall) {
     try {
       return CompletableFuture.supplyAsync(nativeCall, calls);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       throw new ClientClosedException(ErrorCode.CLIENT_CLOSED, "the client is closed");
     }
   }
