@@ -140,6 +140,10 @@ class EncryptedMessagingTest {
     try (HeadlessClient client = TestClients.open(store)) {
       first = client.login(user.userId(), user.password());
       client.startSync();
+      assertThat(client.isSyncing()).isTrue();
+      client.stopSync();
+      assertThat(client.isSyncing()).isFalse();
+      client.startSync();
       client.logout();
       assertThat(client.session()).isEmpty();
       assertThat(client.isSyncing()).isFalse();
