@@ -13,7 +13,10 @@ use matrix_sdk::{
     config::{RequestConfig, SyncSettings},
     deserialized_responses::EncryptionInfo,
     ruma::{
-        api::client::room::{create_room::v3::Request as CreateRoomRequest, Visibility},
+        api::client::room::{
+            create_room::v3::{CreationContent, Request as CreateRoomRequest},
+            Visibility,
+        },
         events::{
             room::{
                 encryption::RoomEncryptionEventContent,
@@ -21,8 +24,9 @@ use matrix_sdk::{
                 member::{MembershipState, StrippedRoomMemberEvent},
                 message::{OriginalSyncRoomMessageEvent, RoomMessageEventContent},
             },
-            InitialStateEvent,
+            AnyInitialStateEvent, InitialStateEvent,
         },
+        serde::Raw,
         OwnedRoomId, RoomVersionId,
     },
     store::RoomLoadSettings,
@@ -50,6 +54,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 const REQUEST_RETRIES: usize = 3;
 /// How long `close` waits for the engine's databases to close before it releases the store.
 const ENGINE_CLOSE_LIMIT: Duration = Duration::from_secs(5);
+/// TI-M's room type of a default room, and the state event that marks one.
+const TIM_DEFAULT_ROOM_TYPE: &str = "de.gematik.tim.roomtype.default.v1";
+const TIM_DEFAULT_ROOM_STATE_EVENT: &str = "de.gematik.tim.room.default.v1";
 /// Room version of new rooms: the one TI-M prescribes, whatever the server's default.
 const ROOM_VERSION: RoomVersionId = RoomVersionId::V10;
 
@@ -286,7 +293,9 @@ impl HeadlessClient {
 
     /// Creates a private, end-to-end encrypted room and invites at most one user into it.
     ///
-    /// The room has join rule `invite`, history visibility `invited` and room version 10.
+    /// The room follows TI-M's conventions for a default room: room version 10, join rule
+    /// `invite`, history visibility `invited`, room type `de.gematik.tim.roomtype.default.v1` in
+    /// the create event, and the (empty) state event `de.gematik.tim.room.default.v1`.
     pub async fn create_encrypted_room(&self, invitee: Option<&str>) -> CoreResult<String> {
         self.guarded(async {
             let invitee = invitee.map(|user| validate::user_id("invitee", user)).transpose()?;
@@ -298,7 +307,9 @@ impl HeadlessClient {
                 Some(matrix_sdk::ruma::api::client::room::create_room::v3::RoomPreset::PrivateChat);
             request.room_version = Some(ROOM_VERSION);
             request.invite = invitee.into_iter().collect();
+            request.creation_content = Some(tim_default_creation_content()?);
             request.initial_state = vec![
+                tim_default_room_marker()?,
                 InitialStateEvent::with_empty_state_key(
                     RoomEncryptionEventContent::with_recommended_defaults(),
                 )
@@ -493,6 +504,24 @@ impl Drop for HeadlessClient {
         }
         self.retire_engine();
     }
+}
+
+/// The create event's content of a TI-M default room: the room type names the TI-M room kind.
+fn tim_default_creation_content() -> CoreResult<Raw<CreationContent>> {
+    let content = serde_json::json!({ "type": TIM_DEFAULT_ROOM_TYPE });
+    Raw::from_json_string(content.to_string())
+        .map_err(|_| CoreError::Internal("encode the room's creation content"))
+}
+
+/// The empty state event that marks a room as a TI-M default room.
+fn tim_default_room_marker() -> CoreResult<Raw<AnyInitialStateEvent>> {
+    let event = serde_json::json!({
+        "type": TIM_DEFAULT_ROOM_STATE_EVENT,
+        "state_key": "",
+        "content": {},
+    });
+    Raw::from_json_string(event.to_string())
+        .map_err(|_| CoreError::Internal("encode the room's marker event"))
 }
 
 fn drop_in_runtime(engine: Option<Client>) {

@@ -42,6 +42,10 @@ fn homeserver() -> Homeserver {
 
 /// Registers a fresh user through Synapse's shared-secret admin API; returns (user ID, password).
 async fn register(server: &Homeserver, prefix: &str) -> (String, String) {
+    register_as(server, prefix, false).await
+}
+
+async fn register_as(server: &Homeserver, prefix: &str, admin: bool) -> (String, String) {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let localpart = format!(
         "{prefix}-{}-{}-{}",
@@ -58,11 +62,12 @@ async fn register(server: &Homeserver, prefix: &str) -> (String, String) {
     let nonce = nonce["nonce"].as_str().expect("nonce field").to_owned();
 
     let mut mac = Hmac::<Sha1>::new_from_slice(server.secret.as_bytes()).expect("hmac key");
-    mac.update(format!("{nonce}\0{localpart}\0{password}\0notadmin").as_bytes());
+    let role = if admin { "admin" } else { "notadmin" };
+    mac.update(format!("{nonce}\0{localpart}\0{password}\0{role}").as_bytes());
     let mac: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
 
     let body = serde_json::json!({
-        "nonce": nonce, "username": localpart, "password": password, "admin": false, "mac": mac,
+        "nonce": nonce, "username": localpart, "password": password, "admin": admin, "mac": mac,
     });
     let response = http
         .post(&endpoint)
@@ -177,6 +182,77 @@ fn an_encrypted_message_reaches_the_second_account_decrypted() {
         }
         let _ = fs::remove_dir_all(&alice_store);
         let _ = fs::remove_dir_all(&bob_store);
+    });
+}
+
+/// The room's state events as Synapse's admin API reports them.
+async fn room_state(server: &Homeserver, room_id: &str) -> Vec<serde_json::Value> {
+    let (admin, password) = register_as(server, "admin", true).await;
+    let http = matrix_sdk::reqwest::Client::new();
+    let login = serde_json::json!({
+        "type": "m.login.password",
+        "identifier": { "type": "m.id.user", "user": admin },
+        "password": password,
+    });
+    let answer = http
+        .post(format!("{}/_matrix/client/v3/login", server.url))
+        .header("Content-Type", "application/json")
+        .body(serde_json::to_vec(&login).expect("json"))
+        .send()
+        .await
+        .expect("admin login");
+    let answer: serde_json::Value =
+        serde_json::from_slice(&answer.bytes().await.expect("login answer")).expect("json");
+    let token = answer["access_token"].as_str().expect("access token").to_owned();
+
+    let state = http
+        .get(format!("{}/_synapse/admin/v1/rooms/{room_id}/state", server.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("room state");
+    let state: serde_json::Value =
+        serde_json::from_slice(&state.bytes().await.expect("state answer")).expect("json");
+    state["state"].as_array().expect("state list").clone()
+}
+
+fn state_content<'a>(state: &'a [serde_json::Value], event_type: &str) -> &'a serde_json::Value {
+    let event = state
+        .iter()
+        .find(|event| event["type"] == event_type && event["state_key"] == "")
+        .unwrap_or_else(|| panic!("the room has no {event_type} state event"));
+    &event["content"]
+}
+
+#[test]
+fn new_rooms_follow_the_tim_conventions_for_a_default_room() {
+    block_on(async {
+        let server = homeserver();
+        let store = scratch_store("tim-room");
+        let (alice, _) = logged_in(&server, &store, "alice").await;
+        let (bob_id, _) = register(&server, "bob").await;
+
+        let room_id = alice.create_encrypted_room(Some(&bob_id)).await.expect("create room");
+        let state = room_state(&server, &room_id).await;
+
+        let create = state_content(&state, "m.room.create");
+        assert_eq!(create["type"], "de.gematik.tim.roomtype.default.v1");
+        assert_eq!(create["room_version"], "10");
+        assert_eq!(*state_content(&state, "de.gematik.tim.room.default.v1"), serde_json::json!({}));
+        assert_eq!(state_content(&state, "m.room.join_rules")["join_rule"], "invite");
+        let visibility = &state_content(&state, "m.room.history_visibility")["history_visibility"];
+        assert_eq!(visibility, "invited");
+        let algorithm = &state_content(&state, "m.room.encryption")["algorithm"];
+        assert_eq!(algorithm, "m.megolm.v1.aes-sha2");
+        let invited = state.iter().any(|event| {
+            event["type"] == "m.room.member"
+                && event["state_key"] == bob_id.as_str()
+                && event["content"]["membership"] == "invite"
+        });
+        assert!(invited, "the invitee must be invited");
+
+        alice.close().await;
+        let _ = fs::remove_dir_all(&store);
     });
 }
 

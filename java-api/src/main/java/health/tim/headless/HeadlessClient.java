@@ -175,8 +175,10 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   /**
-   * Creates a private, end-to-end encrypted room (join rule {@code invite}, history visibility
-   * {@code invited}, room version 10) and invites one user into it.
+   * Creates a private, end-to-end encrypted room and invites one user into it. The room follows
+   * TI-M's conventions for a default room: room version 10, join rule {@code invite}, history
+   * visibility {@code invited}, room type {@code de.gematik.tim.roomtype.default.v1} and the state
+   * event {@code de.gematik.tim.room.default.v1}.
    *
    * @param invitee the full Matrix user ID of the user to invite
    * @return a future of the new room's ID; it fails with {@link ClientStateException} when not
