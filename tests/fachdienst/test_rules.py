@@ -18,9 +18,7 @@ import secrets
 import sys
 import time
 import traceback
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree (not git-ignored)
@@ -33,7 +31,6 @@ POLL_S = 10.0  # what gematik's suite allows for an invite or a join to show up
 PASSWORD = "fachdienst-test-pw"
 EXIT_NO_SET = 2
 
-_HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
 
 
 class CheckFailed(Exception):
@@ -42,20 +39,7 @@ class CheckFailed(Exception):
 
 def call(method: str, url: str, token: str = None, body: dict = None) -> tuple:
     """(status, decoded JSON body); HTTP errors are returned, not raised."""
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with _HTTP.open(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        payload = error.read()
-        try:
-            return error.code, json.loads(payload or b"{}")
-        except ValueError:
-            return error.code, {"error": payload.decode("utf8", errors="replace")}
+    return synapse_harness.http_json(method, url, body, token)
 
 
 def expect(condition: bool, message: str) -> None:

@@ -467,11 +467,14 @@ def start_server(workdir, name: str = None) -> dict:
 # Registering
 
 
-def http_json(method: str, url: str, body: dict = None) -> tuple:
-    """(status, decoded JSON body); HTTP errors are returned, not raised."""
+def http_json(method: str, url: str, body: dict = None, token: str = None) -> tuple:
+    """(status, decoded JSON body); HTTP errors are returned, not raised. With `token`, the
+    request carries it as a bearer access token."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with _HTTP.open(request, timeout=30) as response:
             return response.status, json.loads(response.read() or b"{}")

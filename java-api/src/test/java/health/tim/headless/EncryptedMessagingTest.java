@@ -121,9 +121,7 @@ class EncryptedMessagingTest {
       alice.startSync();
       bob.startSync();
 
-      String roomId = alice.createEncryptedRoom(bobUser.userId()).join();
-      bobEvents.await(InviteEvent.class, i -> i.roomId().equals(roomId));
-      bob.joinRoom(roomId).join();
+      String roomId = TestClients.joinedRoom(alice, bob, bobUser.userId(), bobEvents);
       String first = alice.sendText(roomId, "eins").join();
       String second = alice.sendText(roomId, "zwei").join();
 

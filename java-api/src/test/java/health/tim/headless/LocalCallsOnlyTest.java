@@ -49,9 +49,7 @@ class LocalCallsOnlyTest {
       bob.addListener(bobEvents);
       alice.startSync();
       bob.startSync();
-      String roomId = alice.createEncryptedRoom(bobUser.userId()).join();
-      bobEvents.await(InviteEvent.class, i -> i.roomId().equals(roomId));
-      bob.joinRoom(roomId).join();
+      String roomId = TestClients.joinedRoom(alice, bob, bobUser.userId(), bobEvents);
       String eventId = alice.sendText(roomId, "lokal").join();
       bobEvents.await(MessageEvent.class, m -> m.eventId().equals(eventId));
 

@@ -25,6 +25,18 @@ final class TestClients {
         .build();
   }
 
+  /**
+   * Has {@code alice} create an encrypted room with {@code bob}, waits for Bob's invitation and
+   * lets him join; both must be syncing, and {@code bobEvents} must listen on Bob.
+   */
+  static String joinedRoom(
+      HeadlessClient alice, HeadlessClient bob, String bobUserId, Recorder bobEvents) {
+    String roomId = alice.createEncryptedRoom(bobUserId).join();
+    bobEvents.await(InviteEvent.class, invite -> invite.roomId().equals(roomId));
+    bob.joinRoom(roomId).join();
+    return roomId;
+  }
+
   /** Collects every event a client delivers, for tests to wait on. */
   static final class Recorder implements ClientListener {
     private final BlockingQueue<ClientEvent> events = new LinkedBlockingQueue<>();
