@@ -9,6 +9,7 @@ log in and send as fast as they like.
 Everything a test needs is written to WORKDIR/server.json. Commands:
 
     synapse_harness.py ensure-venv
+    synapse_harness.py ensure-nio-venv
     synapse_harness.py start    --workdir DIR [--name NAME]
     synapse_harness.py register --workdir DIR [--server fd1|fd2|plain] --user LOCALPART
                                 --password PW [--admin] [--exist-ok]
@@ -23,7 +24,9 @@ Fachdienst mode (two TI-M Fachdienste and an unlisted plain server; see fachdien
     synapse_harness.py check-adapter
 
 Python tests can import start_server(), register_user() and stop_server() instead.
-Only the standard library is used here; Synapse itself lives in the virtualenv.
+Only the standard library is used here; Synapse itself lives in the virtualenv. ensure-nio-venv
+installs matrix-nio (with libolm) into a second virtualenv, for the interop peer of the Java
+tests (tests/interop/nio_peer.py).
 """
 
 import argparse
@@ -47,6 +50,8 @@ import venv
 from pathlib import Path
 
 SYNAPSE_VERSION = "1.163.2"
+# The independent client of the interop test; its crypto is libolm (python-olm), not vodozemac.
+NIO_VERSION = "0.25.2"
 SERVER_NAME = "localhost"
 BIND_ADDRESS = "127.0.0.1"
 
@@ -152,6 +157,63 @@ def ensure_venv() -> Path:
             if not venv_has_pinned_synapse():
                 raise HarnessError(f"synapse {SYNAPSE_VERSION} still not importable")
         return venv_python()
+
+
+def nio_venv_dir() -> Path:
+    return cache_dir() / f"venv-nio-{NIO_VERSION}"
+
+
+def nio_venv_python() -> Path:
+    return nio_venv_dir() / "bin" / "python"
+
+
+def nio_venv_has_pinned_nio() -> bool:
+    python = nio_venv_python()
+    if not python.exists():
+        return False
+    # Importing olm as well proves the e2e extra (libolm) is there, not just nio itself. -I keeps
+    # the caller's directory off sys.path: run from inside nio's package, its http.py shadowed
+    # the standard library's and the probe failed.
+    probe = ("import importlib.metadata as m, olm, nio; "
+             "print(m.version('matrix-nio'))")
+    result = subprocess.run(
+        [str(python), "-I", "-c", probe], capture_output=True, text=True, check=False
+    )
+    return result.returncode == 0 and result.stdout.strip() == NIO_VERSION
+
+
+def create_nio_venv() -> None:
+    if nio_venv_dir().exists():
+        shutil.rmtree(nio_venv_dir())
+    note(f"creating virtualenv {nio_venv_dir()}")
+    venv.EnvBuilder(with_pip=True, symlinks=True).create(nio_venv_dir())
+
+
+def install_nio() -> None:
+    note(f"installing matrix-nio[e2e]=={NIO_VERSION}")
+    command = [str(nio_venv_python()), "-m", "pip", "install", "--quiet",
+               f"matrix-nio[e2e]=={NIO_VERSION}"]
+    result = subprocess.run(command, stdout=sys.stderr, check=False)
+    if result.returncode != 0:
+        raise HarnessError(f"pip install failed with exit code {result.returncode}")
+
+
+def ensure_nio_venv() -> Path:
+    """Return the nio venv's python, creating the venv and installing matrix-nio when needed."""
+    with exclusive_lock(cache_dir() / f"venv-nio-{NIO_VERSION}.lock"):
+        if nio_venv_has_pinned_nio():
+            return nio_venv_python()
+
+        if not nio_venv_python().exists():
+            create_nio_venv()
+        install_nio()
+
+        if not nio_venv_has_pinned_nio():
+            create_nio_venv()
+            install_nio()
+            if not nio_venv_has_pinned_nio():
+                raise HarnessError(f"matrix-nio {NIO_VERSION} with olm still not importable")
+        return nio_venv_python()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -614,6 +676,11 @@ def run_ensure_venv(args) -> int:
     return 0
 
 
+def run_ensure_nio_venv(args) -> int:
+    print(ensure_nio_venv())
+    return 0
+
+
 def run_start(args) -> int:
     print(start_server(args.workdir, args.name)["base_url"])
     return 0
@@ -674,6 +741,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("ensure-venv", help="install Synapse into the cached virtualenv")
+    commands.add_parser("ensure-nio-venv",
+                        help="install matrix-nio with libolm into its cached virtualenv")
 
     start = commands.add_parser("start", help="start a homeserver in WORKDIR")
     start.add_argument("--workdir", required=True)
@@ -711,6 +780,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 COMMANDS = {
     "ensure-venv": run_ensure_venv,
+    "ensure-nio-venv": run_ensure_nio_venv,
     "start": run_start,
     "register": run_register,
     "stop": run_stop,
