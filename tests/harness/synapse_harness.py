@@ -87,14 +87,6 @@ def cache_dir() -> Path:
     return Path(os.environ.get("TIM_CACHE_DIR") or default)
 
 
-def venv_dir() -> Path:
-    return cache_dir() / f"venv-synapse-{SYNAPSE_VERSION}"
-
-
-def venv_python() -> Path:
-    return venv_dir() / "bin" / "python"
-
-
 def note(message: str) -> None:
     print(f"synapse_harness: {message}", file=sys.stderr, flush=True)
 
@@ -111,109 +103,97 @@ def exclusive_lock(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def venv_has_pinned_synapse() -> bool:
-    python = venv_python()
-    if not python.exists():
-        return False
-    probe = "import synapse; print(synapse.__version__)"
-    result = subprocess.run(
-        [str(python), "-c", probe], capture_output=True, text=True, check=False
-    )
-    return result.returncode == 0 and result.stdout.strip() == SYNAPSE_VERSION
+class PinnedVenv:
+    """A virtualenv in the cache that holds one pinned requirement, checked by a probe.
+
+    `probe` is Python code run with the venv's interpreter (isolated, so the caller's directory
+    cannot shadow a module); it must print the installed version.
+    """
+
+    def __init__(self, name: str, requirement: str, version: str, probe: str):
+        self.name = name
+        self.requirement = requirement
+        self.version = version
+        self.probe = probe
+
+    def directory(self) -> Path:
+        return cache_dir() / f"venv-{self.name}-{self.version}"
+
+    def python(self) -> Path:
+        return self.directory() / "bin" / "python"
+
+    def has_pinned_version(self) -> bool:
+        if not self.python().exists():
+            return False
+        result = subprocess.run(
+            [str(self.python()), "-I", "-c", self.probe],
+            capture_output=True, text=True, check=False,
+        )
+        return result.returncode == 0 and result.stdout.strip() == self.version
+
+    def create(self) -> None:
+        # A half-made venv (interrupted earlier run, moved interpreter) is cheaper to redo than
+        # to fix.
+        if self.directory().exists():
+            shutil.rmtree(self.directory())
+        note(f"creating virtualenv {self.directory()}")
+        venv.EnvBuilder(with_pip=True, symlinks=True).create(self.directory())
+
+    def install(self) -> None:
+        note(f"installing {self.requirement}")
+        command = [str(self.python()), "-m", "pip", "install", "--quiet", self.requirement]
+        # pip talks on stdout; keep ours clean for the python path.
+        result = subprocess.run(command, stdout=sys.stderr, check=False)
+        if result.returncode != 0:
+            raise HarnessError(f"pip install failed with exit code {result.returncode}")
+
+    def ensure(self) -> Path:
+        """Return the venv's python, creating the venv and installing when needed."""
+        with exclusive_lock(cache_dir() / f"venv-{self.name}-{self.version}.lock"):
+            if self.has_pinned_version():
+                return self.python()
+
+            if not self.python().exists():
+                self.create()
+            self.install()
+
+            if not self.has_pinned_version():
+                # Reusing a broken venv did not help; start over once from nothing.
+                self.create()
+                self.install()
+                if not self.has_pinned_version():
+                    raise HarnessError(f"{self.requirement} is still not importable")
+            return self.python()
 
 
-def create_venv() -> None:
-    # A half-made venv (interrupted earlier run, moved interpreter) is cheaper to redo than fix.
-    if venv_dir().exists():
-        shutil.rmtree(venv_dir())
-    note(f"creating virtualenv {venv_dir()}")
-    venv.EnvBuilder(with_pip=True, symlinks=True).create(venv_dir())
+SYNAPSE_VENV = PinnedVenv(
+    "synapse", f"matrix-synapse=={SYNAPSE_VERSION}", SYNAPSE_VERSION,
+    "import synapse; print(synapse.__version__)",
+)
+
+# Importing olm as well proves the e2e extra (libolm) is there, not just nio itself.
+NIO_VENV = PinnedVenv(
+    "nio", f"matrix-nio[e2e]=={NIO_VERSION}", NIO_VERSION,
+    "import importlib.metadata as m, olm, nio; print(m.version('matrix-nio'))",
+)
 
 
-def install_synapse() -> None:
-    note(f"installing matrix-synapse=={SYNAPSE_VERSION}")
-    command = [str(venv_python()), "-m", "pip", "install", "--quiet",
-               f"matrix-synapse=={SYNAPSE_VERSION}"]
-    # pip talks on stdout; keep ours clean for the python path.
-    result = subprocess.run(command, stdout=sys.stderr, check=False)
-    if result.returncode != 0:
-        raise HarnessError(f"pip install failed with exit code {result.returncode}")
+def venv_dir() -> Path:
+    return SYNAPSE_VENV.directory()
+
+
+def venv_python() -> Path:
+    return SYNAPSE_VENV.python()
 
 
 def ensure_venv() -> Path:
-    """Return the venv's python, creating the venv and installing Synapse when needed."""
-    with exclusive_lock(cache_dir() / f"venv-synapse-{SYNAPSE_VERSION}.lock"):
-        if venv_has_pinned_synapse():
-            return venv_python()
-
-        if not venv_python().exists():
-            create_venv()
-        install_synapse()
-
-        if not venv_has_pinned_synapse():
-            # Reusing a broken venv did not help; start over once from nothing.
-            create_venv()
-            install_synapse()
-            if not venv_has_pinned_synapse():
-                raise HarnessError(f"synapse {SYNAPSE_VERSION} still not importable")
-        return venv_python()
-
-
-def nio_venv_dir() -> Path:
-    return cache_dir() / f"venv-nio-{NIO_VERSION}"
-
-
-def nio_venv_python() -> Path:
-    return nio_venv_dir() / "bin" / "python"
-
-
-def nio_venv_has_pinned_nio() -> bool:
-    python = nio_venv_python()
-    if not python.exists():
-        return False
-    # Importing olm as well proves the e2e extra (libolm) is there, not just nio itself. -I keeps
-    # the caller's directory off sys.path: run from inside nio's package, its http.py shadowed
-    # the standard library's and the probe failed.
-    probe = ("import importlib.metadata as m, olm, nio; "
-             "print(m.version('matrix-nio'))")
-    result = subprocess.run(
-        [str(python), "-I", "-c", probe], capture_output=True, text=True, check=False
-    )
-    return result.returncode == 0 and result.stdout.strip() == NIO_VERSION
-
-
-def create_nio_venv() -> None:
-    if nio_venv_dir().exists():
-        shutil.rmtree(nio_venv_dir())
-    note(f"creating virtualenv {nio_venv_dir()}")
-    venv.EnvBuilder(with_pip=True, symlinks=True).create(nio_venv_dir())
-
-
-def install_nio() -> None:
-    note(f"installing matrix-nio[e2e]=={NIO_VERSION}")
-    command = [str(nio_venv_python()), "-m", "pip", "install", "--quiet",
-               f"matrix-nio[e2e]=={NIO_VERSION}"]
-    result = subprocess.run(command, stdout=sys.stderr, check=False)
-    if result.returncode != 0:
-        raise HarnessError(f"pip install failed with exit code {result.returncode}")
+    """Return the Synapse venv's python, creating it and installing Synapse when needed."""
+    return SYNAPSE_VENV.ensure()
 
 
 def ensure_nio_venv() -> Path:
-    """Return the nio venv's python, creating the venv and installing matrix-nio when needed."""
-    with exclusive_lock(cache_dir() / f"venv-nio-{NIO_VERSION}.lock"):
-        if nio_venv_has_pinned_nio():
-            return nio_venv_python()
-
-        if not nio_venv_python().exists():
-            create_nio_venv()
-        install_nio()
-
-        if not nio_venv_has_pinned_nio():
-            create_nio_venv()
-            install_nio()
-            if not nio_venv_has_pinned_nio():
-                raise HarnessError(f"matrix-nio {NIO_VERSION} with olm still not importable")
-        return nio_venv_python()
+    """Return the nio venv's python, creating it and installing matrix-nio when needed."""
+    return NIO_VENV.ensure()
 
 
 # ---------------------------------------------------------------------------------------------
