@@ -14,7 +14,7 @@ use matrix_sdk::{
     deserialized_responses::EncryptionInfo,
     ruma::{
         api::client::room::{
-            create_room::v3::{CreationContent, Request as CreateRoomRequest},
+            create_room::v3::{CreationContent, Request as CreateRoomRequest, RoomPreset},
             Visibility,
         },
         events::{
@@ -244,6 +244,9 @@ impl HeadlessClient {
             drop(engine);
 
             self.retire_engine();
+            if !self.store.wait_until_engine_closed(ENGINE_CLOSE_LIMIT).await {
+                tracing::warn!("the logged-out device's databases were still open");
+            }
             if std::fs::remove_dir_all(self.store.engine_dir()).is_err() {
                 tracing::warn!("the logged-out device's databases could not be removed");
             }
@@ -303,8 +306,7 @@ impl HeadlessClient {
 
             let mut request = CreateRoomRequest::new();
             request.visibility = Visibility::Private;
-            request.preset =
-                Some(matrix_sdk::ruma::api::client::room::create_room::v3::RoomPreset::PrivateChat);
+            request.preset = Some(RoomPreset::PrivateChat);
             request.room_version = Some(ROOM_VERSION);
             request.invite = invitee.into_iter().collect();
             request.creation_content = Some(tim_default_creation_content()?);
@@ -374,7 +376,7 @@ impl HeadlessClient {
             if max == 0 {
                 return Err(CoreError::invalid("maxEvents", "must be at least 1"));
             }
-            self.engine()?;
+            // The queue outlives engine replacements; `guarded` refuses a closed client.
             Ok(self.events_out.next_batch(timeout, max).await)
         })
         .await
@@ -420,8 +422,17 @@ impl HeadlessClient {
         self.engine.read().unwrap_or_else(PoisonError::into_inner).is_none()
     }
 
+    /// The current engine. There is none after `close`, and for a moment during `logout`, while
+    /// the logged-out device's databases are replaced: then the client is simply not logged in.
     fn engine(&self) -> CoreResult<Client> {
-        self.engine.read().unwrap_or_else(PoisonError::into_inner).clone().ok_or(CoreError::Closed)
+        let engine = self.engine.read().unwrap_or_else(PoisonError::into_inner).clone();
+        engine.ok_or_else(|| {
+            if *self.closing.borrow() {
+                CoreError::Closed
+            } else {
+                CoreError::NotLoggedIn
+            }
+        })
     }
 
     fn logged_in_engine(&self) -> CoreResult<Client> {

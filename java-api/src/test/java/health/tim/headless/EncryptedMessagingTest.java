@@ -150,6 +150,17 @@ class EncryptedMessagingTest {
       Session second = client.login(user.userId(), user.password());
       assertThat(second.userId()).isEqualTo(first.userId());
       assertThat(second.deviceId()).isNotEqualTo(first.deviceId());
+
+      // The event delivery that ran across the logout still delivers to the new session.
+      Recorder events = new Recorder();
+      client.addListener(events);
+      client.startSync();
+      User inviter = TestHomeserver.register("ivan");
+      try (HeadlessClient ivan = TestClients.open(temp.resolve("ivan"))) {
+        ivan.login(inviter.userId(), inviter.password());
+        String roomId = ivan.createEncryptedRoom(user.userId()).join();
+        events.await(InviteEvent.class, invite -> invite.roomId().equals(roomId));
+      }
     }
     try (HeadlessClient restarted = TestClients.open(store)) {
       assertThat(restarted.session()).isPresent();
