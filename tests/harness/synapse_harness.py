@@ -287,6 +287,8 @@ def homeserver_config(workdir: Path, port: int, kept_secrets: dict) -> dict:
         "suppress_key_server_warning": True,
         "presence": {"enabled": False},
         "url_preview_enabled": False,
+        # Room for the 100 MB attachment of the memory benchmark (Synapse's default is 50M).
+        "max_upload_size": "200M",
         "default_room_version": "10",
         "bcrypt_rounds": 4,
         "enable_metrics": False,
@@ -647,6 +649,8 @@ def export_lines(workdir) -> str:
         "TIM_TEST_HOMESERVER_URL": info["base_url"],
         "TIM_TEST_REGISTRATION_SECRET": info["registration_shared_secret"],
         "TIM_TEST_SERVER_NAME": info["server_name"],
+        # Tests that play a compromised server alter stored media here.
+        "TIM_TEST_MEDIA_STORE": str(Path(workdir).resolve() / "media_store"),
     }
     return "\n".join(f"export {key}={shlex.quote(value)}" for key, value in values.items())
 

@@ -8,57 +8,41 @@ use std::{
     time::Duration,
 };
 
+mod media;
+mod messages;
+mod rooms;
+mod sync;
+
+pub use media::{AttachmentKind, AttachmentSpec, DownloadInfo};
+pub use messages::HistoryPage;
+pub use rooms::{
+    check_room_options, RoomKind, RoomMember, RoomOptions, RoomSettings, RoomSummary, UserProfile,
+};
+
 use matrix_sdk::{
     authentication::matrix::MatrixSession,
-    config::{RequestConfig, SyncSettings},
-    deserialized_responses::EncryptionInfo,
-    ruma::{
-        api::client::room::{
-            create_room::v3::{CreationContent, Request as CreateRoomRequest, RoomPreset},
-            Visibility,
-        },
-        events::{
-            room::{
-                encryption::RoomEncryptionEventContent,
-                history_visibility::{HistoryVisibility, RoomHistoryVisibilityEventContent},
-                member::{MembershipState, StrippedRoomMemberEvent},
-                message::{OriginalSyncRoomMessageEvent, RoomMessageEventContent},
-            },
-            AnyInitialStateEvent, InitialStateEvent,
-        },
-        serde::Raw,
-        OwnedRoomId, RoomVersionId,
-    },
+    config::RequestConfig,
+    ruma::{OwnedRoomId, RoomId},
     store::RoomLoadSettings,
-    Client, RoomState, SessionChange, SessionMeta, SessionTokens, SqliteStoreConfig,
+    Client, SessionChange, SessionMeta, SessionTokens, SqliteStoreConfig,
 };
 use tokio::{sync::watch, task::JoinHandle};
 use url::Url;
 
 use crate::{
     error::{CoreError, CoreResult},
-    events::{event_queue, ClientEvent, EventQueue, EventSender, InviteEvent, MessageEvent},
+    events::{event_queue, ClientEvent, EventQueue, EventSender},
     runtime::runtime,
     secret::Secret,
     store::{OpenedStore, StoredSession},
     validate,
 };
 
-/// How long one sync request may wait on the homeserver for news.
-const SYNC_POLL_TIMEOUT: Duration = Duration::from_secs(30);
-/// Backoff after a failed sync: first and longest pause.
-const SYNC_BACKOFF_FIRST: Duration = Duration::from_millis(500);
-const SYNC_BACKOFF_MAX: Duration = Duration::from_secs(30);
 /// Time limit of an ordinary request, and how often the engine retries a transient failure.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 const REQUEST_RETRIES: usize = 3;
 /// How long `close` waits for the engine's databases to close before it releases the store.
 const ENGINE_CLOSE_LIMIT: Duration = Duration::from_secs(5);
-/// TI-M's room type of a default room, and the state event that marks one.
-const TIM_DEFAULT_ROOM_TYPE: &str = "de.gematik.tim.roomtype.default.v1";
-const TIM_DEFAULT_ROOM_STATE_EVENT: &str = "de.gematik.tim.room.default.v1";
-/// Room version of new rooms: the one TI-M prescribes, whatever the server's default.
-const ROOM_VERSION: RoomVersionId = RoomVersionId::V10;
 
 /// What a client needs to start, apart from the store passphrase.
 #[derive(Debug, Clone)]
@@ -97,6 +81,8 @@ pub struct HeadlessClient {
     engine: RwLock<Option<Client>>,
     events_in: EventSender,
     events_out: EventQueue,
+    sync_state: Arc<sync::SyncShared>,
+    transfers: media::Transfers,
     sync: Mutex<Option<SyncTask>>,
     session_watch: Mutex<Option<JoinHandle<()>>>,
     // Sends into one room go out one at a time: the engine's group-session encryption was seen to
@@ -136,6 +122,8 @@ impl HeadlessClient {
             engine: RwLock::new(None),
             events_in,
             events_out,
+            sync_state: Arc::default(),
+            transfers: media::Transfers::default(),
             sync: Mutex::new(None),
             session_watch: Mutex::new(None),
             room_send_locks: Mutex::new(HashMap::new()),
@@ -269,7 +257,9 @@ impl HeadlessClient {
             return Ok(());
         }
         let (stop, stopped) = watch::channel(false);
-        let handle = runtime().spawn(sync_loop(engine, stopped));
+        let shared = self.sync_state.clone();
+        let handle =
+            runtime().spawn(sync::sync_loop(engine, self.events_in.clone(), shared, stopped));
         *sync = Some(SyncTask { stop, handle });
         tracing::info!("sync loop started");
         Ok(())
@@ -294,82 +284,6 @@ impl HeadlessClient {
         sync.as_ref().is_some_and(|task| !task.handle.is_finished())
     }
 
-    /// Creates a private, end-to-end encrypted room and invites at most one user into it.
-    ///
-    /// The room follows TI-M's conventions for a default room: room version 10, join rule
-    /// `invite`, history visibility `invited`, room type `de.gematik.tim.roomtype.default.v1` in
-    /// the create event, and the (empty) state event `de.gematik.tim.room.default.v1`.
-    pub async fn create_encrypted_room(&self, invitee: Option<&str>) -> CoreResult<String> {
-        self.guarded(async {
-            let invitee = invitee.map(|user| validate::user_id("invitee", user)).transpose()?;
-            let engine = self.logged_in_engine()?;
-
-            let mut request = CreateRoomRequest::new();
-            request.visibility = Visibility::Private;
-            request.preset = Some(RoomPreset::PrivateChat);
-            request.room_version = Some(ROOM_VERSION);
-            request.invite = invitee.into_iter().collect();
-            request.creation_content = Some(tim_default_creation_content()?);
-            request.initial_state = vec![
-                tim_default_room_marker()?,
-                InitialStateEvent::with_empty_state_key(
-                    RoomEncryptionEventContent::with_recommended_defaults(),
-                )
-                .to_raw_any(),
-                InitialStateEvent::with_empty_state_key(RoomHistoryVisibilityEventContent::new(
-                    HistoryVisibility::Invited,
-                ))
-                .to_raw_any(),
-            ];
-
-            let room = engine
-                .create_room(request)
-                .await
-                .map_err(|error| CoreError::from_sdk("create room", error))?;
-            tracing::info!(room_id = %room.room_id(), "room created");
-            Ok(room.room_id().to_string())
-        })
-        .await
-    }
-
-    /// Joins a room this account was invited to (or a public room).
-    pub async fn join_room(&self, room_id: &str) -> CoreResult<()> {
-        self.guarded(async {
-            let room_id = validate::room_id("roomId", room_id)?;
-            let engine = self.logged_in_engine()?;
-            engine
-                .join_room_by_id(&room_id)
-                .await
-                .map_err(|error| CoreError::from_sdk("join room", error))?;
-            tracing::info!(room_id = %room_id, "room joined");
-            Ok(())
-        })
-        .await
-    }
-
-    /// Sends a plain-text message, encrypted when the room is, and returns its event ID.
-    pub async fn send_text(&self, room_id: &str, body: &str) -> CoreResult<String> {
-        self.guarded(async {
-            let room_id = validate::room_id("roomId", room_id)?;
-            validate::message_body("body", body)?;
-            let engine = self.logged_in_engine()?;
-            let room = engine.get_room(&room_id).ok_or(CoreError::RoomNotFound)?;
-            if room.state() != RoomState::Joined {
-                return Err(CoreError::RoomNotFound);
-            }
-
-            let lock = self.room_send_lock(&room_id);
-            let _one_at_a_time = lock.lock().await;
-            let result = room
-                .send(RoomMessageEventContent::text_plain(body))
-                .await
-                .map_err(|error| CoreError::from_sdk("send message", error))?;
-            tracing::debug!(room_id = %room_id, event_id = %result.response.event_id, "message sent");
-            Ok(result.response.event_id.to_string())
-        })
-        .await
-    }
-
     /// Waits up to `timeout` for events and returns at most `max` of them.
     pub async fn next_events(&self, timeout: Duration, max: usize) -> CoreResult<Vec<ClientEvent>> {
         self.guarded(async {
@@ -390,6 +304,7 @@ impl HeadlessClient {
         let _quiet = self.activity.write().await;
 
         let _ = self.stop_sync().await;
+        self.transfers.abort_all();
         let watcher = self.session_watch.lock().unwrap_or_else(PoisonError::into_inner).take();
         if let Some(watcher) = watcher {
             watcher.abort();
@@ -443,9 +358,9 @@ impl HeadlessClient {
         Ok(engine)
     }
 
-    fn room_send_lock(&self, room_id: &OwnedRoomId) -> Arc<tokio::sync::Mutex<()>> {
+    fn room_send_lock(&self, room_id: &RoomId) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self.room_send_locks.lock().unwrap_or_else(PoisonError::into_inner);
-        locks.entry(room_id.clone()).or_default().clone()
+        locks.entry(room_id.to_owned()).or_default().clone()
     }
 
     async fn build_engine(&self) -> CoreResult<Client> {
@@ -461,7 +376,6 @@ impl HeadlessClient {
             .build()
             .await
             .map_err(CoreError::from_build)?;
-        register_event_handlers(&engine, self.events_in.clone());
         Ok(engine)
     }
 
@@ -517,24 +431,6 @@ impl Drop for HeadlessClient {
     }
 }
 
-/// The create event's content of a TI-M default room: the room type names the TI-M room kind.
-fn tim_default_creation_content() -> CoreResult<Raw<CreationContent>> {
-    let content = serde_json::json!({ "type": TIM_DEFAULT_ROOM_TYPE });
-    Raw::from_json_string(content.to_string())
-        .map_err(|_| CoreError::Internal("encode the room's creation content"))
-}
-
-/// The empty state event that marks a room as a TI-M default room.
-fn tim_default_room_marker() -> CoreResult<Raw<AnyInitialStateEvent>> {
-    let event = serde_json::json!({
-        "type": TIM_DEFAULT_ROOM_STATE_EVENT,
-        "state_key": "",
-        "content": {},
-    });
-    Raw::from_json_string(event.to_string())
-        .map_err(|_| CoreError::Internal("encode the room's marker event"))
-}
-
 fn drop_in_runtime(engine: Option<Client>) {
     if let Some(engine) = engine {
         let _context = runtime().enter();
@@ -582,78 +478,4 @@ async fn save_refreshed_tokens(client: std::sync::Weak<HeadlessClient>, engine: 
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         }
     }
-}
-
-async fn sync_loop(engine: Client, mut stopped: watch::Receiver<bool>) {
-    let settings = SyncSettings::default().timeout(SYNC_POLL_TIMEOUT);
-    let mut backoff = SYNC_BACKOFF_FIRST;
-
-    loop {
-        // `sync_once` returns as soon as the server has news, unlike `sync`, which pauses about a
-        // second between fast iterations.
-        let result = tokio::select! {
-            _ = stopped.wait_for(|stop| *stop) => return,
-            result = engine.sync_once(settings.clone()) => result,
-        };
-
-        match result {
-            Ok(_) => backoff = SYNC_BACKOFF_FIRST,
-            Err(error) => {
-                let reason = CoreError::from_sdk("sync", error);
-                tracing::warn!(error = %reason, pause_ms = backoff.as_millis() as u64, "sync failed");
-                tokio::select! {
-                    _ = stopped.wait_for(|stop| *stop) => return,
-                    _ = tokio::time::sleep(backoff) => {}
-                }
-                backoff = (backoff * 2).min(SYNC_BACKOFF_MAX);
-            }
-        }
-    }
-}
-
-fn register_event_handlers(engine: &Client, events: EventSender) {
-    let messages = events.clone();
-    engine.add_event_handler(
-        move |event: OriginalSyncRoomMessageEvent,
-              room: matrix_sdk::Room,
-              encryption: Option<EncryptionInfo>,
-              client: Client| {
-            let messages = messages.clone();
-            async move {
-                if client.user_id() == Some(&event.sender) {
-                    return;
-                }
-                let message = MessageEvent {
-                    room_id: room.room_id().to_string(),
-                    event_id: event.event_id.to_string(),
-                    sender: event.sender.to_string(),
-                    timestamp_millis: event.origin_server_ts.get().into(),
-                    message_type: event.content.msgtype().to_owned(),
-                    body: event.content.body().to_owned(),
-                    encrypted: encryption.is_some(),
-                };
-                // A closed queue means the client is closing; the event is not lost, as it
-                // stays in the room's history on the server.
-                let _ = messages.send(ClientEvent::Message(message)).await;
-            }
-        },
-    );
-
-    engine.add_event_handler(
-        move |event: StrippedRoomMemberEvent, room: matrix_sdk::Room, client: Client| {
-            let invites = events.clone();
-            async move {
-                let for_us =
-                    client.user_id().is_some_and(|me| me.as_str() == event.state_key.as_str());
-                if !for_us || event.content.membership != MembershipState::Invite {
-                    return;
-                }
-                let invite = InviteEvent {
-                    room_id: room.room_id().to_string(),
-                    inviter: event.sender.to_string(),
-                };
-                let _ = invites.send(ClientEvent::Invite(invite)).await;
-            }
-        },
-    );
 }

@@ -66,6 +66,27 @@ pub enum CoreError {
     #[error("the room is not known to this client")]
     RoomNotFound,
 
+    /// The room is known, but this account's membership does not allow the call (for example
+    /// leaving a room it has not joined).
+    #[error("the room is not in the right state: {0}")]
+    WrongRoomState(&'static str),
+
+    /// The event is unknown to the homeserver, or not visible to this account.
+    #[error("the event was not found")]
+    EventNotFound,
+
+    /// The call acts on an event that another user sent (edit, redaction).
+    #[error("the event was sent by another user")]
+    NotOwnEvent,
+
+    /// The event is older than the 24 hours within which TI-M allows a redaction.
+    #[error("the event is too old to be redacted")]
+    RedactionExpired,
+
+    /// A downloaded attachment does not match the hash its message gives; nothing was kept.
+    #[error("the attachment does not match its message's hash")]
+    AttachmentTampered,
+
     /// A failure inside the engine that the caller cannot fix; details are logged natively.
     #[error("internal error: {0}")]
     Internal(&'static str),

@@ -1,8 +1,11 @@
 //! Events the core hands to the integrating system, and the queue they wait in.
 //!
-//! The engine runs event handlers inline in its sync loop. Our handlers only convert and
-//! enqueue; the integrating system pulls batches from the queue on its own threads. A full queue
-//! makes the handlers wait, which pauses syncing instead of dropping events.
+//! The sync loop converts each sync response into these values and enqueues them; the
+//! integrating system pulls batches from the queue on its own threads. A full queue makes the
+//! sync loop wait, which pauses syncing instead of dropping events.
+//!
+//! Message content (bodies, formatted bodies, custom JSON) must never reach a log, so the types
+//! that carry it implement `Debug` by hand and leave it out.
 
 use std::{fmt, time::Duration};
 
@@ -14,42 +17,162 @@ const QUEUE_CAPACITY: usize = 1024;
 /// Something that happened in the account, as the integrating system sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientEvent {
-    /// A room message from another user.
+    /// A room message: text, notice, emote, location or an attachment.
     Message(MessageEvent),
+    /// A replacement (`m.replace`) of an earlier message.
+    Edit(EditEvent),
+    /// A redaction of an earlier event.
+    Redaction(RedactionEvent),
+    /// A reaction (`m.annotation`) to an earlier event.
+    Reaction(ReactionEvent),
+    /// A message-like event of any other type, such as `de.gematik.fhir`.
+    Custom(CustomEvent),
+    /// A state event in the timeline: a membership change, a new name, a new topic, ...
+    State(StateEvent),
+    /// An encrypted event whose key has not arrived (yet).
+    Undecryptable(EventMeta),
+    /// A user's read receipt.
+    Receipt(ReceiptEvent),
     /// This account was invited into a room.
     Invite(InviteEvent),
 }
 
-/// A room message, decrypted when it was encrypted.
-#[derive(Clone, PartialEq, Eq)]
-pub struct MessageEvent {
-    /// Room the message was sent in.
+impl ClientEvent {
+    /// The room the event belongs to.
+    pub fn room_id(&self) -> &str {
+        match self {
+            Self::Message(event) => &event.meta.room_id,
+            Self::Edit(event) => &event.meta.room_id,
+            Self::Redaction(event) => &event.meta.room_id,
+            Self::Reaction(event) => &event.meta.room_id,
+            Self::Custom(event) => &event.meta.room_id,
+            Self::State(event) => &event.meta.room_id,
+            Self::Undecryptable(meta) => &meta.room_id,
+            Self::Receipt(event) => &event.room_id,
+            Self::Invite(event) => &event.room_id,
+        }
+    }
+}
+
+/// What every timeline event has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventMeta {
+    /// Room the event was sent in.
     pub room_id: String,
     /// Event ID assigned by the homeserver.
     pub event_id: String,
     /// Full Matrix user ID of the sender.
     pub sender: String,
-    /// Sender's timestamp in milliseconds since the Unix epoch.
+    /// The homeserver's timestamp in milliseconds since the Unix epoch.
     pub timestamp_millis: u64,
-    /// The message type, such as `m.text` or `m.notice`.
-    pub message_type: String,
-    /// The plain-text body.
-    pub body: String,
-    /// Whether the message arrived end-to-end encrypted.
+    /// Whether the event arrived end-to-end encrypted.
     pub encrypted: bool,
 }
 
-// The body is message content: it must never reach a log through `Debug`.
-impl fmt::Debug for MessageEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MessageEvent")
-            .field("room_id", &self.room_id)
-            .field("event_id", &self.event_id)
-            .field("sender", &self.sender)
-            .field("message_type", &self.message_type)
-            .field("encrypted", &self.encrypted)
-            .finish_non_exhaustive()
-    }
+/// A room message (`m.room.message`), decrypted when it was encrypted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MessageEvent {
+    /// Room, ID, sender, time, encryption.
+    pub meta: EventMeta,
+    /// The message type, such as `m.text`, `m.file` or a vendor's own.
+    pub message_type: String,
+    /// The plain-text body (for attachments, usually the file name).
+    pub body: String,
+    /// The HTML body, when the sender gave one (`format: org.matrix.custom.html`).
+    pub formatted_body: Option<String>,
+    /// The event this message replies to.
+    pub in_reply_to: Option<String>,
+    /// The `geo:` URI of a location message.
+    pub geo_uri: Option<String>,
+    /// What an attachment message says about its file; the key to it stays in the core.
+    pub attachment: Option<AttachmentInfo>,
+}
+
+/// The description of an attachment, as its message gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentInfo {
+    /// The file name, if the message names one apart from its body.
+    pub file_name: Option<String>,
+    /// The MIME type the sender declared.
+    pub mime_type: Option<String>,
+    /// The size in bytes the sender declared.
+    pub size: Option<u64>,
+    /// Whether the file is end-to-end encrypted (`file` object) rather than plain (`url`).
+    pub encrypted: bool,
+}
+
+/// A replacement of an earlier message (`m.relates_to.rel_type: m.replace`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct EditEvent {
+    /// Room, ID, sender, time, encryption.
+    pub meta: EventMeta,
+    /// The event that is replaced.
+    pub target_event_id: String,
+    /// The new plain-text body; empty when the sender deleted the message by replacing it.
+    pub body: String,
+    /// The new HTML body, if any.
+    pub formatted_body: Option<String>,
+}
+
+/// A redaction of an earlier event.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedactionEvent {
+    /// Room, ID, sender, time, encryption.
+    pub meta: EventMeta,
+    /// The redacted event.
+    pub target_event_id: String,
+    /// The reason the sender gave, if any.
+    pub reason: Option<String>,
+}
+
+/// A reaction to an earlier event.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ReactionEvent {
+    /// Room, ID, sender, time, encryption.
+    pub meta: EventMeta,
+    /// The event reacted to.
+    pub target_event_id: String,
+    /// The reaction key, usually one emoji.
+    pub key: String,
+}
+
+/// A message-like event of a type the core does not interpret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CustomEvent {
+    /// Room, ID, sender, time, encryption.
+    pub meta: EventMeta,
+    /// The event type, such as `de.gematik.fhir`.
+    pub event_type: String,
+    /// The event content, as a JSON object.
+    pub content_json: String,
+}
+
+/// A state event, from the timeline or from the room's current state.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StateEvent {
+    /// Room, ID, sender, time, encryption (state events are never encrypted).
+    pub meta: EventMeta,
+    /// The event type, such as `m.room.member`.
+    pub event_type: String,
+    /// The state key; often empty.
+    pub state_key: String,
+    /// The event content, as a JSON object.
+    pub content_json: String,
+}
+
+/// A read receipt of one user for one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptEvent {
+    /// Room of the event.
+    pub room_id: String,
+    /// The event the user has read up to.
+    pub event_id: String,
+    /// Full Matrix user ID of the reader.
+    pub user_id: String,
+    /// `m.read` or `m.read.private`.
+    pub receipt_type: String,
+    /// When the user read it, in milliseconds since the Unix epoch, if the server says.
+    pub timestamp_millis: Option<u64>,
 }
 
 /// An invitation of this account into a room.
@@ -61,7 +184,63 @@ pub struct InviteEvent {
     pub inviter: String,
 }
 
-/// The sending half, cloned into every event handler.
+impl fmt::Debug for MessageEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MessageEvent")
+            .field("meta", &self.meta)
+            .field("message_type", &self.message_type)
+            .field("in_reply_to", &self.in_reply_to)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for EditEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EditEvent")
+            .field("meta", &self.meta)
+            .field("target_event_id", &self.target_event_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for RedactionEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedactionEvent")
+            .field("meta", &self.meta)
+            .field("target_event_id", &self.target_event_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for ReactionEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReactionEvent")
+            .field("meta", &self.meta)
+            .field("target_event_id", &self.target_event_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for CustomEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CustomEvent")
+            .field("meta", &self.meta)
+            .field("event_type", &self.event_type)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for StateEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StateEvent")
+            .field("meta", &self.meta)
+            .field("event_type", &self.event_type)
+            .field("state_key", &self.state_key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sending half, held by the sync loop.
 pub(crate) type EventSender = mpsc::Sender<ClientEvent>;
 
 /// The receiving half, shared by the threads that pull events.

@@ -8,17 +8,27 @@
 #![recursion_limit = "256"]
 
 mod client;
+pub mod content;
 mod error;
 mod events;
 pub mod logging;
 mod runtime;
 mod secret;
 mod store;
+mod timeline;
 pub mod validate;
 
-pub use client::{ClientConfig, HeadlessClient, Session};
+pub use client::{
+    check_room_options, AttachmentKind, AttachmentSpec, ClientConfig, DownloadInfo, HeadlessClient,
+    HistoryPage, RoomKind, RoomMember, RoomOptions, RoomSettings, RoomSummary, Session,
+    UserProfile,
+};
+pub use content::{OutgoingMessage, TextKind, MAX_EVENT_BYTES};
 pub use error::{CoreError, CoreResult};
-pub use events::{ClientEvent, InviteEvent, MessageEvent};
+pub use events::{
+    AttachmentInfo, ClientEvent, CustomEvent, EditEvent, EventMeta, InviteEvent, MessageEvent,
+    ReactionEvent, ReceiptEvent, RedactionEvent, StateEvent,
+};
 pub use runtime::{block_on, runtime};
 pub use secret::Secret;
 

@@ -33,6 +33,8 @@ use crate::{
 const LOCK_FILE: &str = "lock";
 const KEY_FILE: &str = "tim-store.key";
 const SESSION_FILE: &str = "session.bin";
+/// Subdirectory of downloads in progress.
+const MEDIA_TEMP_DIR: &str = "media-tmp";
 const ENGINE_DIR: &str = "engine";
 const KEY_FILE_VERSION: u32 = 1;
 
@@ -129,6 +131,12 @@ impl OpenedStore {
     /// Directory of the engine's databases.
     pub fn engine_dir(&self) -> PathBuf {
         self.dir.join(ENGINE_DIR)
+    }
+
+    /// Directory of downloads in progress. It only ever holds ciphertext: a download is kept
+    /// here until its hash is checked, and decrypted only while it is read out.
+    pub fn media_temp_dir(&self) -> PathBuf {
+        self.dir.join(MEDIA_TEMP_DIR)
     }
 
     /// The raw key of the engine's databases.

@@ -3,7 +3,8 @@
 //! Each check returns the parsed value or a [`CoreError::InvalidArgument`] that names the
 //! parameter and the reason, never the value itself (it may be a message or a secret).
 
-use matrix_sdk::ruma::{OwnedRoomId, OwnedUserId};
+use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId};
+use unicode_segmentation::UnicodeSegmentation;
 use url::Url;
 
 use crate::error::{CoreError, CoreResult};
@@ -109,6 +110,133 @@ pub fn label(parameter: &'static str, value: &str) -> CoreResult<()> {
     Ok(())
 }
 
+/// Parses a Matrix event ID such as `$abc` (room versions 4 and later) or `$abc:example.org`.
+pub fn event_id(parameter: &'static str, value: &str) -> CoreResult<OwnedEventId> {
+    check_identifier(parameter, value, '$')?;
+    OwnedEventId::try_from(value).map_err(|_| CoreError::invalid(parameter, "not a valid event ID"))
+}
+
+/// Checks a reaction key: exactly one user-perceived character (one grapheme cluster), so that
+/// an emoji with a skin tone or a flag counts as one.
+pub fn reaction_key(parameter: &'static str, value: &str) -> CoreResult<()> {
+    let mut characters = value.graphemes(true);
+    match (characters.next(), characters.next()) {
+        (Some(character), None) if !character.chars().any(char::is_control) => Ok(()),
+        (None, _) => Err(CoreError::invalid(parameter, "must not be empty")),
+        _ => Err(CoreError::invalid(parameter, "must be exactly one character")),
+    }
+}
+
+/// Checks the type of a custom event: namespaced like `de.gematik.fhir`, outside the `m.`
+/// namespace (the typed methods send those), at most 255 bytes.
+pub fn custom_event_type(parameter: &'static str, value: &str) -> CoreResult<()> {
+    event_type(parameter, value)?;
+    if value.starts_with("m.") {
+        return Err(CoreError::invalid(parameter, "must not be in the m. namespace"));
+    }
+    Ok(())
+}
+
+/// Checks an event type: not empty, at most 255 bytes, printable ASCII without spaces.
+pub fn event_type(parameter: &'static str, value: &str) -> CoreResult<()> {
+    if value.is_empty() {
+        return Err(CoreError::invalid(parameter, "must not be empty"));
+    }
+    if value.len() > MAX_IDENTIFIER_BYTES {
+        return Err(CoreError::invalid(parameter, "exceeds 255 bytes"));
+    }
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(CoreError::invalid(parameter, "must be printable ASCII without spaces"));
+    }
+    Ok(())
+}
+
+/// Checks a room name, topic or reason: at most `max_chars` characters, no NUL.
+pub fn short_text(parameter: &'static str, value: &str, max_chars: usize) -> CoreResult<()> {
+    if value.chars().count() > max_chars {
+        return Err(CoreError::invalid(parameter, "is too long"));
+    }
+    if value.contains('\0') {
+        return Err(CoreError::invalid(parameter, "must not contain NUL characters"));
+    }
+    Ok(())
+}
+
+/// Checks a search term or other free text that must not be blank.
+pub fn search_term(parameter: &'static str, value: &str) -> CoreResult<()> {
+    if value.trim().is_empty() {
+        return Err(CoreError::invalid(parameter, "must not be blank"));
+    }
+    short_text(parameter, value, MAX_LABEL_CHARS)
+}
+
+/// Checks a `geo:` URI: `geo:` followed by latitude and longitude (and optional extras).
+pub fn geo_uri(parameter: &'static str, value: &str) -> CoreResult<()> {
+    let Some(rest) = value.strip_prefix("geo:") else {
+        return Err(CoreError::invalid(parameter, "must start with geo:"));
+    };
+    let coordinates = rest.split(';').next().unwrap_or_default();
+    let mut parts = coordinates.split(',');
+    let latitude = parts.next().and_then(|part| part.parse::<f64>().ok());
+    let longitude = parts.next().and_then(|part| part.parse::<f64>().ok());
+    match (latitude, longitude) {
+        (Some(lat), Some(lon))
+            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) =>
+        {
+            Ok(())
+        }
+        _ => Err(CoreError::invalid(parameter, "must give latitude and longitude")),
+    }
+}
+
+/// Parses a JSON object of at most `max_bytes`.
+pub fn json_object(
+    parameter: &'static str,
+    value: &str,
+    max_bytes: usize,
+) -> CoreResult<serde_json::Value> {
+    if value.len() > max_bytes {
+        return Err(CoreError::invalid(parameter, "exceeds the 64 KiB event limit"));
+    }
+    let parsed: serde_json::Value = serde_json::from_str(value)
+        .map_err(|_| CoreError::invalid(parameter, "is not valid JSON"))?;
+    if !parsed.is_object() {
+        return Err(CoreError::invalid(parameter, "must be a JSON object"));
+    }
+    Ok(parsed)
+}
+
+/// Checks an attachment's file name: printable, not blank, at most 255 characters.
+pub fn file_name(parameter: &'static str, value: &str) -> CoreResult<()> {
+    if value.trim().is_empty() {
+        return Err(CoreError::invalid(parameter, "must not be blank"));
+    }
+    if value.chars().count() > 255 {
+        return Err(CoreError::invalid(parameter, "exceeds 255 characters"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(CoreError::invalid(parameter, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// Checks a MIME type such as `application/pdf`: `type/subtype` of RFC 6838 token
+/// characters, at most 255 bytes, without parameters.
+pub fn mime_type(parameter: &'static str, value: &str) -> CoreResult<()> {
+    let token = |part: &str| {
+        !part.is_empty()
+            && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    match value.split_once('/') {
+        Some((kind, subtype))
+            if value.len() <= MAX_IDENTIFIER_BYTES && token(kind) && token(subtype) =>
+        {
+            Ok(())
+        }
+        _ => Err(CoreError::invalid(parameter, "not a MIME type like application/pdf")),
+    }
+}
+
 fn check_identifier(parameter: &'static str, value: &str, sigil: char) -> CoreResult<()> {
     if value.is_empty() {
         return Err(CoreError::invalid(parameter, "must not be empty"));
@@ -182,6 +310,27 @@ mod tests {
         assert!(message_body("body", "a\0b").is_err());
         assert!(message_body("body", &"x".repeat(MAX_BODY_BYTES)).is_ok());
         assert!(message_body("body", &"x".repeat(MAX_BODY_BYTES + 1)).is_err());
+    }
+
+    #[test]
+    fn event_ids_types_and_texts_are_checked() {
+        assert!(event_id("eventId", "$abc123").is_ok());
+        assert!(event_id("eventId", "$abc:example.org").is_ok());
+        for bad in ["", "abc", "!abc:example.org", "$a b"] {
+            assert!(event_id("eventId", bad).is_err(), "{bad:?}");
+        }
+        assert!(custom_event_type("eventType", "de.gematik.fhir").is_ok());
+        for bad in ["", "m.room.message", "with space", "ü.x"] {
+            assert!(custom_event_type("eventType", bad).is_err(), "{bad:?}");
+        }
+        assert!(short_text("name", "Station 3", 10).is_ok());
+        assert!(short_text("name", "Station 3b!", 10).is_err());
+        assert!(search_term("term", "  ").is_err());
+        assert!(mime_type("mimeType", "application/pdf").is_ok());
+        assert!(mime_type("mimeType", "image/svg+xml").is_ok());
+        for bad in ["", "pdf", "text/", "/plain", "text/plain; charset=utf-8", "a/b/c"] {
+            assert!(mime_type("mimeType", bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -14,7 +14,8 @@ use std::{
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use tim_headless_core::{
-    block_on, ClientConfig, ClientEvent, CoreError, HeadlessClient, MessageEvent, Secret,
+    block_on, ClientConfig, ClientEvent, CoreError, HeadlessClient, MessageEvent, OutgoingMessage,
+    RoomKind, RoomOptions, Secret,
 };
 
 const STORE_PASSPHRASE: &str = "test store passphrase";
@@ -129,9 +130,19 @@ async fn wait_for<T>(client: &HeadlessClient, mut pick: impl FnMut(ClientEvent) 
     panic!("the expected event did not arrive within {WAIT:?}");
 }
 
+fn private_room_with(invitee: &str) -> RoomOptions {
+    RoomOptions {
+        kind: RoomKind::Private,
+        encrypted: true,
+        name: None,
+        topic: None,
+        invitee: Some(invitee.to_owned()),
+    }
+}
+
 /// Alice creates an encrypted room with Bob, Bob joins, and the two are ready to talk.
 async fn room_between(alice: &HeadlessClient, bob: &HeadlessClient, bob_id: &str) -> String {
-    let room_id = alice.create_encrypted_room(Some(bob_id)).await.expect("create room");
+    let room_id = alice.create_room(private_room_with(bob_id)).await.expect("create room");
     let invited = wait_for(bob, |event| match event {
         ClientEvent::Invite(invite) if invite.room_id == room_id => Some(invite.room_id),
         _ => None,
@@ -143,7 +154,9 @@ async fn room_between(alice: &HeadlessClient, bob: &HeadlessClient, bob_id: &str
 
 async fn receive_message(client: &HeadlessClient, room_id: &str, body: &str) -> MessageEvent {
     wait_for(client, |event| match event {
-        ClientEvent::Message(message) if message.room_id == room_id && message.body == body => {
+        ClientEvent::Message(message)
+            if message.meta.room_id == room_id && message.body == body =>
+        {
             Some(message)
         }
         _ => None,
@@ -165,14 +178,15 @@ fn an_encrypted_message_reaches_the_second_account_decrypted() {
 
         // When Alice sends a message
         let body = "Befund für Patientin 4711 liegt vor";
-        let event_id = alice.send_text(&room_id, body).await.expect("send");
+        let event_id =
+            alice.send_message(&room_id, &OutgoingMessage::text(body)).await.expect("send");
 
         // Then Bob receives it decrypted, from Alice, marked as encrypted
         let received = receive_message(&bob, &room_id, body).await;
-        assert_eq!(received.event_id, event_id);
-        assert_eq!(received.sender, alice_id);
+        assert_eq!(received.meta.event_id, event_id);
+        assert_eq!(received.meta.sender, alice_id);
         assert_eq!(received.message_type, "m.text");
-        assert!(received.encrypted, "the message must have arrived encrypted");
+        assert!(received.meta.encrypted, "the message must have arrived encrypted");
 
         // And neither store holds the body in clear
         alice.close().await;
@@ -232,7 +246,7 @@ fn new_rooms_follow_the_tim_conventions_for_a_default_room() {
         let (alice, _) = logged_in(&server, &store, "alice").await;
         let (bob_id, _) = register(&server, "bob").await;
 
-        let room_id = alice.create_encrypted_room(Some(&bob_id)).await.expect("create room");
+        let room_id = alice.create_room(private_room_with(&bob_id)).await.expect("create room");
         let state = room_state(&server, &room_id).await;
 
         let create = state_content(&state, "m.room.create");
@@ -280,9 +294,12 @@ fn a_session_is_restored_from_the_store_without_logging_in() {
         assert_eq!(session.device_id, device_before);
         restored.start_sync().expect("sync after restore");
         let body = "nach dem Neustart";
-        restored.send_text(&room_id, body).await.expect("send after restore");
+        restored
+            .send_message(&room_id, &OutgoingMessage::text(body))
+            .await
+            .expect("send after restore");
         let received = receive_message(&bob, &room_id, body).await;
-        assert!(received.encrypted);
+        assert!(received.meta.encrypted);
 
         restored.close().await;
         bob.close().await;

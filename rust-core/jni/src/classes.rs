@@ -20,17 +20,15 @@ pub(crate) enum ExceptionClass {
     Homeserver,
     Network,
     NotFound,
+    NotPermitted,
+    Integrity,
     Internal,
 }
 
 pub(crate) struct JavaClasses {
-    exceptions: [Global<JClass<'static>>; 9],
+    exceptions: [Global<JClass<'static>>; 11],
     pub(crate) session: Global<JClass<'static>>,
-    pub(crate) client_event: Global<JClass<'static>>,
-    pub(crate) message_event: Global<JClass<'static>>,
-    pub(crate) invite_event: Global<JClass<'static>>,
     pub(crate) log_record: Global<JClass<'static>>,
-    pub(crate) instant: Global<JClass<'static>>,
 }
 
 impl JavaClasses {
@@ -65,14 +63,12 @@ pub(crate) fn init(env: &mut Env<'_>) -> jni::errors::Result<()> {
             global(jni_str!("health/tim/headless/HomeserverException"))?,
             global(jni_str!("health/tim/headless/NetworkException"))?,
             global(jni_str!("health/tim/headless/NotFoundException"))?,
+            global(jni_str!("health/tim/headless/NotPermittedException"))?,
+            global(jni_str!("health/tim/headless/IntegrityException"))?,
             global(jni_str!("health/tim/headless/InternalException"))?,
         ],
         session: global(jni_str!("health/tim/headless/Session"))?,
-        client_event: global(jni_str!("health/tim/headless/ClientEvent"))?,
-        message_event: global(jni_str!("health/tim/headless/MessageEvent"))?,
-        invite_event: global(jni_str!("health/tim/headless/InviteEvent"))?,
         log_record: global(jni_str!("health/tim/headless/internal/NativeLogRecord"))?,
-        instant: global(jni_str!("java/time/Instant"))?,
     };
     let _ = CLASSES.set(loaded);
     Ok(())

@@ -2,11 +2,11 @@
 
 use jni::{
     jni_sig,
-    objects::{JCharArray, JObject, JObjectArray, JString, JValue},
+    objects::{JByteArray, JCharArray, JObject, JObjectArray, JString, JValue},
     Env,
 };
 use tim_headless_core::logging::LogRecord;
-use tim_headless_core::{ClientEvent, Secret, Session};
+use tim_headless_core::{Secret, Session};
 
 use crate::{
     classes::classes,
@@ -72,75 +72,31 @@ pub(crate) fn session<'local>(
     )?)
 }
 
-pub(crate) fn events<'local>(
-    env: &mut Env<'local>,
-    events: Vec<ClientEvent>,
-) -> BridgeResult<JObject<'local>> {
-    let classes = classes_or_error()?;
-    let array: JObjectArray<'local> =
-        env.new_object_array(len(events.len())?, &classes.client_event, JObject::null())?;
-
-    for (index, event) in events.into_iter().enumerate() {
-        // Each event's locals are freed before the next, however large the batch.
-        env.with_local_frame(8, |env| -> BridgeResult<()> {
-            let element = event_object(env, event)?;
-            array.set_element(env, index, &element)?;
-            Ok(())
-        })?;
+/// Copies the first `length` bytes of a `byte[]` argument.
+pub(crate) fn byte_prefix(
+    env: &Env<'_>,
+    parameter: &'static str,
+    value: &JByteArray<'_>,
+    length: i32,
+) -> BridgeResult<Vec<u8>> {
+    if value.is_null() {
+        return Err(BridgeError::NullArgument(parameter));
     }
-    Ok(array.into())
+    let available = value.len(env)?;
+    let length = usize::try_from(length).ok().filter(|length| *length <= available).ok_or(
+        BridgeError::Core(tim_headless_core::CoreError::invalid(
+            "length",
+            "must be between 0 and the array's length",
+        )),
+    )?;
+    let mut signed = vec![0i8; length];
+    value.get_region(env, 0, &mut signed)?;
+    Ok(signed.into_iter().map(|byte| byte as u8).collect())
 }
 
-fn event_object<'local>(
-    env: &mut Env<'local>,
-    event: ClientEvent,
-) -> BridgeResult<JObject<'local>> {
-    let classes = classes_or_error()?;
-    match event {
-        ClientEvent::Message(message) => {
-            let room_id = JString::from_str(env, &message.room_id)?;
-            let event_id = JString::from_str(env, &message.event_id)?;
-            let sender = JString::from_str(env, &message.sender)?;
-            let millis = i64::try_from(message.timestamp_millis).unwrap_or(i64::MAX);
-            let timestamp = env
-                .call_static_method(
-                    &classes.instant,
-                    jni::jni_str!("ofEpochMilli"),
-                    jni_sig!((millis: jlong) -> java.time.Instant),
-                    &[JValue::Long(millis)],
-                )?
-                .l()?;
-            let message_type = JString::from_str(env, &message.message_type)?;
-            let body = JString::from_str(env, &message.body)?;
-            Ok(env.new_object(
-                &classes.message_event,
-                jni_sig!(
-                    (roomId: java.lang.String, eventId: java.lang.String,
-                     sender: java.lang.String, timestamp: java.time.Instant,
-                     messageType: java.lang.String, body: java.lang.String,
-                     encrypted: jboolean) -> void
-                ),
-                &[
-                    JValue::Object(&room_id),
-                    JValue::Object(&event_id),
-                    JValue::Object(&sender),
-                    JValue::Object(&timestamp),
-                    JValue::Object(&message_type),
-                    JValue::Object(&body),
-                    JValue::Bool(message.encrypted),
-                ],
-            )?)
-        }
-        ClientEvent::Invite(invite) => {
-            let room_id = JString::from_str(env, &invite.room_id)?;
-            let inviter = JString::from_str(env, &invite.inviter)?;
-            Ok(env.new_object(
-                &classes.invite_event,
-                jni_sig!((roomId: java.lang.String, inviter: java.lang.String) -> void),
-                &[JValue::Object(&room_id), JValue::Object(&inviter)],
-            )?)
-        }
-    }
+/// Hands encoded bytes (see [`crate::wire`]) to Java as a `byte[]`.
+pub(crate) fn bytes<'local>(env: &mut Env<'local>, bytes: &[u8]) -> BridgeResult<JObject<'local>> {
+    Ok(env.byte_array_from_slice(bytes)?.into())
 }
 
 pub(crate) fn log_records<'local>(

@@ -59,6 +59,11 @@ fn classify(error: &BridgeError) -> (ExceptionClass, &'static str) {
             CoreError::Homeserver { .. } => (ExceptionClass::Homeserver, "HOMESERVER_ERROR"),
             CoreError::Network => (ExceptionClass::Network, "NETWORK_ERROR"),
             CoreError::RoomNotFound => (ExceptionClass::NotFound, "ROOM_NOT_FOUND"),
+            CoreError::WrongRoomState(_) => (ExceptionClass::ClientState, "WRONG_ROOM_STATE"),
+            CoreError::EventNotFound => (ExceptionClass::NotFound, "EVENT_NOT_FOUND"),
+            CoreError::NotOwnEvent => (ExceptionClass::NotPermitted, "NOT_OWN_EVENT"),
+            CoreError::RedactionExpired => (ExceptionClass::NotPermitted, "REDACTION_EXPIRED"),
+            CoreError::AttachmentTampered => (ExceptionClass::Integrity, "ATTACHMENT_TAMPERED"),
             CoreError::Internal(_) => (ExceptionClass::Internal, "INTERNAL"),
         },
         BridgeError::NullArgument(_) => (ExceptionClass::InvalidArgument, "INVALID_ARGUMENT"),
@@ -199,6 +204,11 @@ pub(crate) fn sample_error(code: &str) -> Option<BridgeError> {
         }
         "NETWORK_ERROR" => core(CoreError::Network),
         "ROOM_NOT_FOUND" => core(CoreError::RoomNotFound),
+        "WRONG_ROOM_STATE" => core(CoreError::WrongRoomState("self-test")),
+        "EVENT_NOT_FOUND" => core(CoreError::EventNotFound),
+        "NOT_OWN_EVENT" => core(CoreError::NotOwnEvent),
+        "REDACTION_EXPIRED" => core(CoreError::RedactionExpired),
+        "ATTACHMENT_TAMPERED" => core(CoreError::AttachmentTampered),
         "INTERNAL" => core(CoreError::Internal("self-test")),
         _ => None,
     }

@@ -12,15 +12,19 @@ mod classes;
 mod convert;
 mod errors;
 mod handles;
+mod wire;
 
 use std::{path::PathBuf, time::Duration};
 
 use jni::{
-    objects::{JCharArray, JClass, JObject, JString},
+    objects::{JByteArray, JCharArray, JClass, JObject, JString},
     sys::{jboolean, jint, jlong},
     Env, EnvUnowned,
 };
-use tim_headless_core::{block_on, logging, validate, ClientConfig, HeadlessClient};
+use tim_headless_core::{
+    block_on, check_room_options, content, logging, validate, AttachmentSpec, ClientConfig,
+    HeadlessClient, OutgoingMessage, RoomKind, RoomOptions, TextKind,
+};
 
 use crate::errors::{BridgeError, BridgeResult, ThrowTyped};
 
@@ -31,6 +35,10 @@ fn entry<'local, T: Default>(
     body: impl FnOnce(&mut Env<'local>) -> BridgeResult<T>,
 ) -> T {
     env.with_env(body).resolve::<ThrowTyped>()
+}
+
+fn invalid(parameter: &'static str, reason: &'static str) -> BridgeError {
+    BridgeError::Core(tim_headless_core::CoreError::invalid(parameter, reason))
 }
 
 fn millis(parameter: &'static str, value: jint) -> BridgeResult<Duration> {
@@ -222,21 +230,70 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientIsSy
     entry(&mut env, |_| Ok(handles::get(handle)?.is_syncing()))
 }
 
-/// `static native String clientCreateEncryptedRoom(long handle, String invitee)`
+/// `static native void checkRoomOptions(int kind, boolean encrypted, String name, String topic,
+/// String invitee)`: applies the creation rules without sending anything.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientCreateEncryptedRoom<
-    'local,
->(
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_checkRoomOptions<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    kind: jint,
+    encrypted: jboolean,
+    name: JString<'local>,
+    topic: JString<'local>,
+    invitee: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let options = room_options(env, kind, encrypted, &name, &topic, &invitee)?;
+        Ok(check_room_options(&options)?)
+    })
+}
+
+/// `static native String clientCreateRoom(long handle, int kind, boolean encrypted, String name,
+/// String topic, String invitee)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientCreateRoom<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
+    kind: jint,
+    encrypted: jboolean,
+    name: JString<'local>,
+    topic: JString<'local>,
     invitee: JString<'local>,
 ) -> JObject<'local> {
     entry(&mut env, |env| {
         let client = handles::get(handle)?;
-        let invitee = convert::optional_string(env, &invitee)?;
-        let room_id = block_on(client.create_encrypted_room(invitee.as_deref()))?;
+        let options = room_options(env, kind, encrypted, &name, &topic, &invitee)?;
+        let room_id = block_on(client.create_room(options))?;
         convert::string(env, &room_id)
+    })
+}
+
+/// Room kinds as `NativeBridge` numbers them.
+const ROOM_KIND_PRIVATE: jint = 1;
+const ROOM_KIND_DIRECT: jint = 2;
+const ROOM_KIND_PUBLIC_UNENCRYPTED: jint = 3;
+
+fn room_options(
+    env: &Env<'_>,
+    kind: jint,
+    encrypted: jboolean,
+    name: &JString<'_>,
+    topic: &JString<'_>,
+    invitee: &JString<'_>,
+) -> BridgeResult<RoomOptions> {
+    let kind = match kind {
+        ROOM_KIND_PRIVATE => RoomKind::Private,
+        ROOM_KIND_DIRECT => RoomKind::Direct,
+        ROOM_KIND_PUBLIC_UNENCRYPTED => RoomKind::PublicUnencrypted,
+        _ => return Err(invalid("kind", "unknown")),
+    };
+    Ok(RoomOptions {
+        kind,
+        encrypted,
+        name: convert::optional_string(env, name)?,
+        topic: convert::optional_string(env, topic)?,
+        invitee: convert::optional_string(env, invitee)?,
     })
 }
 
@@ -255,25 +312,555 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientJoin
     })
 }
 
-/// `static native String clientSendText(long handle, String roomId, String body)`
+/// `static native void clientInvite(long handle, String roomId, String userId)`
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSendText<'local>(
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientInvite<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
     room_id: JString<'local>,
-    body: JString<'local>,
+    user_id: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let user_id = convert::required_string(env, "userId", &user_id)?;
+        Ok(block_on(client.invite(&room_id, &user_id))?)
+    })
+}
+
+/// What [`Java_health_tim_headless_internal_NativeBridge_clientChangeMembership`] does.
+const MEMBERSHIP_DECLINE: jint = 1;
+const MEMBERSHIP_LEAVE: jint = 2;
+const MEMBERSHIP_FORGET: jint = 3;
+
+/// `static native void clientChangeMembership(long handle, String roomId, int change)`:
+/// declines an invitation, leaves a room or forgets a left room.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientChangeMembership<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    change: jint,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        Ok(match change {
+            MEMBERSHIP_DECLINE => block_on(client.decline_invite(&room_id)),
+            MEMBERSHIP_LEAVE => block_on(client.leave_room(&room_id)),
+            MEMBERSHIP_FORGET => block_on(client.forget_room(&room_id)),
+            _ => return Err(invalid("change", "unknown")),
+        }?)
+    })
+}
+
+/// `static native void clientKick(long handle, String roomId, String userId, String reason)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientKick<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    user_id: JString<'local>,
+    reason: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let user_id = convert::required_string(env, "userId", &user_id)?;
+        let reason = convert::optional_string(env, &reason)?;
+        Ok(block_on(client.kick(&room_id, &user_id, reason.as_deref()))?)
+    })
+}
+
+/// `static native void clientSetRoomText(long handle, String roomId, boolean topic,
+/// String value)`: sets the name (or the topic) as both the Matrix and the TI-M event.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSetRoomText<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    topic: jboolean,
+    value: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let value = convert::required_string(env, if topic { "topic" } else { "name" }, &value)?;
+        Ok(if topic {
+            block_on(client.set_room_topic(&room_id, &value))
+        } else {
+            block_on(client.set_room_name(&room_id, &value))
+        }?)
+    })
+}
+
+/// `static native byte[] clientRooms(long handle)`: the room summaries, encoded.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientRooms<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let rooms = block_on(handles::get(handle)?.rooms())?;
+        convert::bytes(env, &wire::room_summaries(&rooms))
+    })
+}
+
+/// What [`Java_health_tim_headless_internal_NativeBridge_clientRoomInfo`] reads.
+const ROOM_INFO_SUMMARY: jint = 1;
+const ROOM_INFO_MEMBERS: jint = 2;
+const ROOM_INFO_STATE: jint = 3;
+const ROOM_INFO_SETTINGS: jint = 4;
+
+/// `static native byte[] clientRoomInfo(long handle, String roomId, int what)`: a room's
+/// summary, members, state events or settings, encoded.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientRoomInfo<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    what: jint,
 ) -> JObject<'local> {
     entry(&mut env, |env| {
         let client = handles::get(handle)?;
         let room_id = convert::required_string(env, "roomId", &room_id)?;
-        let body = convert::required_string(env, "body", &body)?;
-        let event_id = block_on(client.send_text(&room_id, &body))?;
+        let encoded = match what {
+            ROOM_INFO_SUMMARY => {
+                wire::single_room_summary(&block_on(client.room_summary(&room_id))?)
+            }
+            ROOM_INFO_MEMBERS => wire::room_members(&block_on(client.room_members(&room_id))?),
+            ROOM_INFO_STATE => wire::state_events(&block_on(client.room_state(&room_id))?),
+            ROOM_INFO_SETTINGS => wire::room_settings(&block_on(client.room_settings(&room_id))?),
+            _ => return Err(invalid("what", "unknown")),
+        };
+        convert::bytes(env, &encoded)
+    })
+}
+
+/// `static native byte[] clientSearchUsers(long handle, String term, int limit)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSearchUsers<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    term: JString<'local>,
+    limit: jint,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let term = convert::required_string(env, "term", &term)?;
+        let limit = u32::try_from(limit).map_err(|_| invalid("limit", "must not be negative"))?;
+        let users = block_on(client.search_users(&term, limit))?;
+        convert::bytes(env, &wire::user_profiles(&users))
+    })
+}
+
+/// `static native byte[] clientProfile(long handle, String userId)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientProfile<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    user_id: JString<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let user_id = convert::required_string(env, "userId", &user_id)?;
+        let profile = block_on(client.profile(&user_id))?;
+        convert::bytes(env, &wire::single_user_profile(&profile))
+    })
+}
+
+/// Message kinds as `NativeBridge` numbers them.
+const MESSAGE_TEXT: jint = 1;
+const MESSAGE_NOTICE: jint = 2;
+const MESSAGE_EMOTE: jint = 3;
+const MESSAGE_LOCATION: jint = 4;
+
+fn outgoing_message(
+    env: &Env<'_>,
+    kind: jint,
+    body: &JString<'_>,
+    formatted_body: &JString<'_>,
+    geo_uri: &JString<'_>,
+    reply_to: &JString<'_>,
+) -> BridgeResult<OutgoingMessage> {
+    let kind = match kind {
+        MESSAGE_TEXT => TextKind::Text,
+        MESSAGE_NOTICE => TextKind::Notice,
+        MESSAGE_EMOTE => TextKind::Emote,
+        MESSAGE_LOCATION => TextKind::Location,
+        _ => return Err(invalid("kind", "unknown")),
+    };
+    Ok(OutgoingMessage {
+        kind,
+        body: convert::required_string(env, "body", body)?,
+        formatted_body: convert::optional_string(env, formatted_body)?,
+        geo_uri: convert::optional_string(env, geo_uri)?,
+        reply_to: convert::optional_string(env, reply_to)?,
+    })
+}
+
+/// `static native void checkMessage(int kind, String body, String formattedBody, String geoUri,
+/// String replyTo)`: applies the message rules without sending anything.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_checkMessage<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    kind: jint,
+    body: JString<'local>,
+    formatted_body: JString<'local>,
+    geo_uri: JString<'local>,
+    reply_to: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let message = outgoing_message(env, kind, &body, &formatted_body, &geo_uri, &reply_to)?;
+        Ok(content::message(&message).map(|_| ())?)
+    })
+}
+
+/// `static native String clientSendMessage(long handle, String roomId, int kind, String body,
+/// String formattedBody, String geoUri, String replyTo)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSendMessage<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    kind: jint,
+    body: JString<'local>,
+    formatted_body: JString<'local>,
+    geo_uri: JString<'local>,
+    reply_to: JString<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let message = outgoing_message(env, kind, &body, &formatted_body, &geo_uri, &reply_to)?;
+        let event_id = block_on(client.send_message(&room_id, &message))?;
         convert::string(env, &event_id)
     })
 }
 
-/// `static native ClientEvent[] clientNextEvents(long handle, int timeoutMillis, int max)`
+/// `static native void checkEdit(String target, String body, String formattedBody)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_checkEdit<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    target: JString<'local>,
+    body: JString<'local>,
+    formatted_body: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let target = convert::required_string(env, "targetEventId", &target)?;
+        let body = convert::required_string(env, "body", &body)?;
+        let formatted_body = convert::optional_string(env, &formatted_body)?;
+        Ok(content::edit(&target, &body, formatted_body.as_deref()).map(|_| ())?)
+    })
+}
+
+/// `static native String clientEditMessage(long handle, String roomId, String target,
+/// String body, String formattedBody)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientEditMessage<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    target: JString<'local>,
+    body: JString<'local>,
+    formatted_body: JString<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let target = convert::required_string(env, "targetEventId", &target)?;
+        let body = convert::required_string(env, "body", &body)?;
+        let formatted_body = convert::optional_string(env, &formatted_body)?;
+        let event_id =
+            block_on(client.edit_message(&room_id, &target, &body, formatted_body.as_deref()))?;
+        convert::string(env, &event_id)
+    })
+}
+
+/// `static native String clientReact(long handle, String roomId, String target, String key)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientReact<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    target: JString<'local>,
+    key: JString<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let target = convert::required_string(env, "targetEventId", &target)?;
+        let key = convert::required_string(env, "key", &key)?;
+        let event_id = block_on(client.react(&room_id, &target, &key))?;
+        convert::string(env, &event_id)
+    })
+}
+
+/// `static native void checkCustom(String eventType, String contentJson)`: the checks that do
+/// not depend on the room (whether it encrypts changes the size limit's margin).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_checkCustom<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    event_type: JString<'local>,
+    content_json: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let event_type = convert::required_string(env, "eventType", &event_type)?;
+        let content_json = convert::required_string(env, "contentJson", &content_json)?;
+        Ok(content::custom(&event_type, &content_json, false).map(|_| ())?)
+    })
+}
+
+/// `static native String clientSendCustom(long handle, String roomId, String eventType,
+/// String contentJson)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSendCustom<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    event_type: JString<'local>,
+    content_json: JString<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let event_type = convert::required_string(env, "eventType", &event_type)?;
+        let content_json = convert::required_string(env, "contentJson", &content_json)?;
+        let event_id = block_on(client.send_custom(&room_id, &event_type, &content_json))?;
+        convert::string(env, &event_id)
+    })
+}
+
+/// `static native void clientRedact(long handle, String roomId, String target, String reason)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientRedact<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    target: JString<'local>,
+    reason: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let target = convert::required_string(env, "targetEventId", &target)?;
+        let reason = convert::optional_string(env, &reason)?;
+        Ok(block_on(client.redact(&room_id, &target, reason.as_deref()))?)
+    })
+}
+
+/// `static native byte[] clientHistory(long handle, String roomId, String from, int limit)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientHistory<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    from: JString<'local>,
+    limit: jint,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let from = convert::optional_string(env, &from)?;
+        let limit = u32::try_from(limit).map_err(|_| invalid("limit", "must not be negative"))?;
+        let page = block_on(client.history(&room_id, from.as_deref(), limit))?;
+        convert::bytes(env, &wire::history_page(&page))
+    })
+}
+
+/// `static native byte[] clientEvent(long handle, String roomId, String eventId)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientEvent<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    event_id: JString<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let event_id = convert::required_string(env, "eventId", &event_id)?;
+        let event = block_on(client.event(&room_id, &event_id))?;
+        convert::bytes(env, &wire::single_event(&event))
+    })
+}
+
+/// `static native void clientSendReadReceipt(long handle, String roomId, String eventId)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSendReadReceipt<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    event_id: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let event_id = convert::required_string(env, "eventId", &event_id)?;
+        Ok(block_on(client.send_read_receipt(&room_id, &event_id))?)
+    })
+}
+
+/// `static native long clientBeginUpload(long handle, String roomId, String fileName,
+/// String mimeType, long size)`: starts an attachment upload; returns its ID.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientBeginUpload<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    file_name: JString<'local>,
+    mime_type: JString<'local>,
+    size: jlong,
+) -> jlong {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let spec = AttachmentSpec {
+            file_name: convert::required_string(env, "fileName", &file_name)?,
+            mime_type: convert::required_string(env, "mimeType", &mime_type)?,
+            size: u64::try_from(size).map_err(|_| invalid("size", "must not be negative"))?,
+        };
+        let id = block_on(client.begin_attachment(&room_id, spec))?;
+        transfer_handle(id)
+    })
+}
+
+/// `static native void clientWriteUpload(long handle, long uploadId, byte[] chunk, int length)`:
+/// hands the first `length` bytes of `chunk` to the upload; blocks while the upload is behind.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientWriteUpload<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    upload_id: jlong,
+    chunk: JByteArray<'local>,
+    length: jint,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let bytes = convert::byte_prefix(env, "chunk", &chunk, length)?;
+        Ok(client.write_attachment(transfer_id(upload_id)?, &bytes)?)
+    })
+}
+
+/// `static native String clientFinishUpload(long handle, long uploadId)`: completes the upload
+/// and sends its message; returns the event ID.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientFinishUpload<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    upload_id: jlong,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let event_id = block_on(client.finish_attachment(transfer_id(upload_id)?))?;
+        convert::string(env, &event_id)
+    })
+}
+
+/// `static native void clientAbortUpload(long handle, long uploadId)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientAbortUpload<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    upload_id: jlong,
+) {
+    entry(&mut env, |_| {
+        handles::get(handle)?.abort_attachment(transfer_id(upload_id)?);
+        Ok(())
+    })
+}
+
+/// `static native byte[] clientBeginDownload(long handle, String roomId, String eventId)`:
+/// downloads and checks an attachment; returns its ID and description, encoded.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientBeginDownload<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    event_id: JString<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let event_id = convert::required_string(env, "eventId", &event_id)?;
+        let (id, info) = block_on(client.begin_download(&room_id, &event_id))?;
+        convert::bytes(env, &wire::download(id, &info))
+    })
+}
+
+/// `static native byte[] clientReadDownload(long handle, long downloadId)`: the next decrypted
+/// chunk, or `null` at the end.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientReadDownload<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    download_id: jlong,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        match client.read_download(transfer_id(download_id)?)? {
+            Some(chunk) => convert::bytes(env, &chunk),
+            None => Ok(JObject::null()),
+        }
+    })
+}
+
+/// `static native void clientCloseDownload(long handle, long downloadId)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientCloseDownload<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    download_id: jlong,
+) {
+    entry(&mut env, |_| {
+        handles::get(handle)?.close_download(transfer_id(download_id)?);
+        Ok(())
+    })
+}
+
+fn transfer_handle(id: u64) -> BridgeResult<jlong> {
+    i64::try_from(id).map_err(|_| BridgeError::Core(tim_headless_core::CoreError::Internal("ids")))
+}
+
+fn transfer_id(id: jlong) -> BridgeResult<u64> {
+    u64::try_from(id).map_err(|_| invalid("transferId", "must not be negative"))
+}
+
+/// `static native byte[] clientNextEvents(long handle, int timeoutMillis, int max)`
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientNextEvents<'local>(
     mut env: EnvUnowned<'local>,
@@ -286,7 +873,7 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientNext
         let client = handles::get(handle)?;
         let timeout = millis("timeoutMillis", timeout_millis)?;
         let events = block_on(client.next_events(timeout, count("max", max)?))?;
-        convert::events(env, events)
+        convert::bytes(env, &wire::events(&events))
     })
 }
 
@@ -322,9 +909,21 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_selfTestPa
 const VALIDATE_USER_ID: jint = 1;
 const VALIDATE_ROOM_ID: jint = 2;
 const VALIDATE_MESSAGE_BODY: jint = 3;
+const VALIDATE_EVENT_ID: jint = 4;
+const VALIDATE_ROOM_NAME: jint = 5;
+const VALIDATE_ROOM_TOPIC: jint = 6;
+const VALIDATE_REASON: jint = 7;
+const VALIDATE_SEARCH_TERM: jint = 8;
+const VALIDATE_REACTION_KEY: jint = 9;
+const VALIDATE_FILE_NAME: jint = 10;
+const VALIDATE_MIME_TYPE: jint = 11;
 
-/// `static native void validate(int kind, String parameter, String value)`: lets the Java API
-/// refuse bad input synchronously, before it schedules any work, with the core's own rules.
+/// Longest room name, and longest topic or reason, in characters.
+const MAX_ROOM_NAME_CHARS: usize = 255;
+const MAX_LONG_TEXT_CHARS: usize = 4096;
+
+/// `static native void validate(int kind, String value)`: lets the Java API refuse bad input
+/// synchronously, before it schedules any work, with the core's own rules.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_validate<'local>(
     mut env: EnvUnowned<'local>,
@@ -337,13 +936,28 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_validate<'
             VALIDATE_USER_ID => "userId",
             VALIDATE_ROOM_ID => "roomId",
             VALIDATE_MESSAGE_BODY => "body",
-            _ => return Err(tim_headless_core::CoreError::invalid("kind", "unknown").into()),
+            VALIDATE_EVENT_ID => "eventId",
+            VALIDATE_ROOM_NAME => "name",
+            VALIDATE_ROOM_TOPIC => "topic",
+            VALIDATE_REASON => "reason",
+            VALIDATE_SEARCH_TERM => "term",
+            VALIDATE_REACTION_KEY => "key",
+            VALIDATE_FILE_NAME => "fileName",
+            VALIDATE_MIME_TYPE => "mimeType",
+            _ => return Err(invalid("kind", "unknown")),
         };
         let value = convert::required_string(env, parameter, &value)?;
         match kind {
             VALIDATE_USER_ID => validate::user_id(parameter, &value).map(|_| ()),
             VALIDATE_ROOM_ID => validate::room_id(parameter, &value).map(|_| ()),
-            _ => validate::message_body(parameter, &value),
+            VALIDATE_MESSAGE_BODY => validate::message_body(parameter, &value),
+            VALIDATE_EVENT_ID => validate::event_id(parameter, &value).map(|_| ()),
+            VALIDATE_ROOM_NAME => validate::short_text(parameter, &value, MAX_ROOM_NAME_CHARS),
+            VALIDATE_SEARCH_TERM => validate::search_term(parameter, &value),
+            VALIDATE_REACTION_KEY => validate::reaction_key(parameter, &value),
+            VALIDATE_FILE_NAME => validate::file_name(parameter, &value),
+            VALIDATE_MIME_TYPE => validate::mime_type(parameter, &value),
+            _ => validate::short_text(parameter, &value, MAX_LONG_TEXT_CHARS),
         }
         .map_err(BridgeError::from)
     })

@@ -1,8 +1,9 @@
 package health.tim.headless;
 
 /**
- * The client is in the wrong state for the call: not logged in, or already logged in. Codes {@link
- * ErrorCode#NOT_LOGGED_IN} and {@link ErrorCode#ALREADY_LOGGED_IN}.
+ * The client or the room is in the wrong state for the call: not logged in ({@link
+ * ErrorCode#NOT_LOGGED_IN}), already logged in ({@link ErrorCode#ALREADY_LOGGED_IN}), or not a
+ * member of the room in the way the call needs ({@link ErrorCode#WRONG_ROOM_STATE}).
  */
 public class ClientStateException extends TimException {
   private static final long serialVersionUID = 1L;

@@ -27,6 +27,19 @@ public enum ErrorCode {
   NETWORK_ERROR,
   /** The room is not known to this client. */
   ROOM_NOT_FOUND,
+  /**
+   * The room is known, but this account's membership does not allow the call (for example leaving a
+   * room it has not joined, or declining an invitation it does not have).
+   */
+  WRONG_ROOM_STATE,
+  /** The event is unknown to the homeserver or not visible to this account. */
+  EVENT_NOT_FOUND,
+  /** The call edits or redacts an event another user sent. */
+  NOT_OWN_EVENT,
+  /** The event is older than the 24 hours within which TI-M allows a redaction. */
+  REDACTION_EXPIRED,
+  /** A downloaded attachment does not match its message's hash; nothing was kept. */
+  ATTACHMENT_TAMPERED,
   /** The native library could not be found, extracted, verified or loaded. */
   NATIVE_LIBRARY,
   /** Native code failed unexpectedly (a contained panic); the client may be unusable. */

@@ -2,8 +2,15 @@ package health.tim.headless;
 
 import health.tim.headless.internal.NativeBridge;
 import health.tim.headless.internal.NativeLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +24,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +68,7 @@ public final class HeadlessClient implements AutoCloseable {
   private static final int EVENT_WAIT_MILLIS = 500;
   private static final int EVENT_BATCH = 64;
   private static final int CALL_THREADS = 8;
+  private static final int TRANSFER_CHUNK_BYTES = 256 * 1024;
 
   private final NativeClient nativeClient;
   private final Cleaner.Cleanable cleanable;
@@ -175,27 +184,56 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   /**
-   * Creates a private, end-to-end encrypted room and invites one user into it. The room follows
-   * TI-M's conventions for a default room: room version 10, join rule {@code invite}, history
-   * visibility {@code invited}, room type {@code de.gematik.tim.roomtype.default.v1} and the state
-   * event {@code de.gematik.tim.room.default.v1}.
+   * Creates a room with TI-M's defaults (see {@link CreateRoomOptions}).
    *
-   * @param invitee the full Matrix user ID of the user to invite
+   * @param options what the room looks like
    * @return a future of the new room's ID; it fails with {@link ClientStateException} when not
    *     logged in, {@link HomeserverException} when the homeserver refused (for example 403 when
    *     the invitee's permission settings block the invitation), {@link NetworkException} or {@link
    *     ClientClosedException}
+   * @throws InvalidArgumentException if {@code options} is null, a private room or direct chat is
+   *     not encrypted, a public room is, a direct chat has no invitee, or name, topic or invitee is
+   *     invalid; nothing was sent
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<String> createRoom(CreateRoomOptions options) {
+    requireNonNull(options, "options");
+    int kind =
+        switch (options.kind()) {
+          case PRIVATE -> NativeBridge.ROOM_KIND_PRIVATE;
+          case DIRECT -> NativeBridge.ROOM_KIND_DIRECT;
+          case PUBLIC -> NativeBridge.ROOM_KIND_PUBLIC_UNENCRYPTED;
+        };
+    NativeBridge.checkRoomOptions(
+        kind, options.encrypted(), options.name(), options.topic(), options.invitee());
+    long handle = nativeClient.handle();
+    return call(
+        () ->
+            NativeBridge.clientCreateRoom(
+                handle,
+                kind,
+                options.encrypted(),
+                options.name(),
+                options.topic(),
+                options.invitee()));
+  }
+
+  /**
+   * Creates a private, end-to-end encrypted room and invites one user into it; short for {@code
+   * createRoom(CreateRoomOptions.privateRoom().withInvitee(invitee))}.
+   *
+   * @param invitee the full Matrix user ID of the user to invite
+   * @return a future of the new room's ID, failing as {@link #createRoom} does
    * @throws InvalidArgumentException if {@code invitee} is null or not a valid user ID
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<String> createEncryptedRoom(String invitee) {
     requireValid(NativeBridge.VALIDATE_USER_ID, invitee, "invitee");
-    long handle = nativeClient.handle();
-    return call(() -> NativeBridge.clientCreateEncryptedRoom(handle, invitee));
+    return createRoom(CreateRoomOptions.privateRoom().withInvitee(invitee));
   }
 
   /**
-   * Joins a room this account was invited to.
+   * Joins a room this account was invited to, or a public room.
    *
    * @param roomId the room ID, for example from an {@link InviteEvent}
    * @return a future that completes once joined; it fails with {@link ClientStateException}, {@link
@@ -207,34 +245,605 @@ public final class HeadlessClient implements AutoCloseable {
   public CompletableFuture<Void> joinRoom(String roomId) {
     requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
     long handle = nativeClient.handle();
-    return call(
-        () -> {
-          NativeBridge.clientJoinRoom(handle, roomId);
-          return null;
-        });
+    return run(() -> NativeBridge.clientJoinRoom(handle, roomId));
   }
 
   /**
-   * Sends a plain-text message, end-to-end encrypted in an encrypted room. Sends into one room go
+   * Invites a user into a joined room.
+   *
+   * @param roomId the room
+   * @param userId the full Matrix user ID of the user to invite
+   * @return a future that completes once invited; it fails with {@link NotFoundException} for an
+   *     unknown room, {@link ClientStateException} ({@link ErrorCode#WRONG_ROOM_STATE}) when not
+   *     joined, {@link HomeserverException} (for example 403 when the user's permission settings
+   *     block the invitation), {@link NetworkException} or {@link ClientClosedException}
+   * @throws InvalidArgumentException if an argument is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Void> inviteUser(String roomId, String userId) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireValid(NativeBridge.VALIDATE_USER_ID, userId, "userId");
+    long handle = nativeClient.handle();
+    return run(() -> NativeBridge.clientInvite(handle, roomId, userId));
+  }
+
+  /**
+   * Declines an invitation.
+   *
+   * @param roomId the room this account is invited to
+   * @return a future that completes once declined; it fails with {@link NotFoundException}, {@link
+   *     ClientStateException} ({@link ErrorCode#WRONG_ROOM_STATE}) without an invitation, {@link
+   *     HomeserverException}, {@link NetworkException} or {@link ClientClosedException}
+   * @throws InvalidArgumentException if {@code roomId} is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Void> declineInvite(String roomId) {
+    return changeMembership(roomId, NativeBridge.MEMBERSHIP_DECLINE);
+  }
+
+  /**
+   * Leaves a joined room.
+   *
+   * @param roomId the room
+   * @return a future that completes once left, failing as {@link #declineInvite} does
+   * @throws InvalidArgumentException if {@code roomId} is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Void> leaveRoom(String roomId) {
+    return changeMembership(roomId, NativeBridge.MEMBERSHIP_LEAVE);
+  }
+
+  /**
+   * Forgets a room this account has left, so that it no longer appears in {@link #rooms()}.
+   *
+   * @param roomId the room
+   * @return a future that completes once forgotten, failing as {@link #declineInvite} does
+   * @throws InvalidArgumentException if {@code roomId} is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Void> forgetRoom(String roomId) {
+    return changeMembership(roomId, NativeBridge.MEMBERSHIP_FORGET);
+  }
+
+  /**
+   * Removes a member from a joined room.
+   *
+   * @param roomId the room
+   * @param userId the member to remove
+   * @param reason the reason shown to the member, or {@code null}
+   * @return a future that completes once removed; it fails as {@link #inviteUser} does, with {@link
+   *     HomeserverException} 403 when this account's power level is too low
+   * @throws InvalidArgumentException if {@code roomId} or {@code userId} is null or invalid, or
+   *     {@code reason} is longer than 4096 characters
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Void> kick(String roomId, String userId, String reason) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireValid(NativeBridge.VALIDATE_USER_ID, userId, "userId");
+    if (reason != null) {
+      NativeBridge.validate(NativeBridge.VALIDATE_REASON, reason);
+    }
+    long handle = nativeClient.handle();
+    return run(() -> NativeBridge.clientKick(handle, roomId, userId, reason));
+  }
+
+  /**
+   * Renames a joined room: sends {@code m.room.name} and TI-M's {@code de.gematik.tim.room.name}
+   * with the same value.
+   *
+   * @param roomId the room
+   * @param name the new name, at most 255 characters; empty removes the name
+   * @return a future that completes once both events are sent; it fails as {@link #inviteUser}
+   *     does. If it fails after the first event, the two differ until the call is repeated.
+   * @throws InvalidArgumentException if an argument is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Void> setRoomName(String roomId, String name) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireValid(NativeBridge.VALIDATE_ROOM_NAME, name, "name");
+    long handle = nativeClient.handle();
+    return run(() -> NativeBridge.clientSetRoomText(handle, roomId, false, name));
+  }
+
+  /**
+   * Sets a joined room's topic: sends {@code m.room.topic} and TI-M's {@code
+   * de.gematik.tim.room.topic} with the same value.
+   *
+   * @param roomId the room
+   * @param topic the new topic, at most 4096 characters; empty removes the topic
+   * @return a future that completes once both events are sent, failing as {@link #setRoomName} does
+   * @throws InvalidArgumentException if an argument is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Void> setRoomTopic(String roomId, String topic) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireValid(NativeBridge.VALIDATE_ROOM_TOPIC, topic, "topic");
+    long handle = nativeClient.handle();
+    return run(() -> NativeBridge.clientSetRoomText(handle, roomId, true, topic));
+  }
+
+  /**
+   * The rooms this client knows: joined, invited, and left but not forgotten, ordered by room ID.
+   *
+   * @return a future of the summaries; it fails with {@link ClientStateException} when not logged
+   *     in or {@link ClientClosedException}
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<List<RoomSummary>> rooms() {
+    long handle = nativeClient.handle();
+    return call(() -> WireReader.roomSummaries(NativeBridge.clientRooms(handle)));
+  }
+
+  /**
+   * The summary of one room.
+   *
+   * @param roomId the room
+   * @return a future of the summary; it fails with {@link NotFoundException} for a room this client
+   *     does not know, {@link ClientStateException} or {@link ClientClosedException}
+   * @throws InvalidArgumentException if {@code roomId} is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<RoomSummary> roomSummary(String roomId) {
+    return roomInfo(roomId, NativeBridge.ROOM_INFO_SUMMARY, WireReader::roomSummary);
+  }
+
+  /**
+   * The members of a room with their membership, ordered by user ID.
+   *
+   * @param roomId the room
+   * @return a future of the members, failing as {@link #roomSummary} does, and with {@link
+   *     HomeserverException} or {@link NetworkException} when they had to be fetched
+   * @throws InvalidArgumentException if {@code roomId} is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<List<RoomMember>> roomMembers(String roomId) {
+    return roomInfo(roomId, NativeBridge.ROOM_INFO_MEMBERS, WireReader::roomMembers);
+  }
+
+  /**
+   * Every current state event of a joined room, as the homeserver has it.
+   *
+   * @param roomId the room
+   * @return a future of the state events; it fails with {@link NotFoundException}, {@link
+   *     ClientStateException} ({@link ErrorCode#WRONG_ROOM_STATE} when not joined), {@link
+   *     HomeserverException}, {@link NetworkException} or {@link ClientClosedException}
+   * @throws InvalidArgumentException if {@code roomId} is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<List<StateEvent>> roomState(String roomId) {
+    return roomInfo(roomId, NativeBridge.ROOM_INFO_STATE, WireReader::stateEvents);
+  }
+
+  /**
+   * The settings of a joined room, with the fields of the TI-M test driver's {@code Room} object.
+   *
+   * @param roomId the room
+   * @return a future of the settings, failing as {@link #roomState} does
+   * @throws InvalidArgumentException if {@code roomId} is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<RoomSettings> roomSettings(String roomId) {
+    return roomInfo(roomId, NativeBridge.ROOM_INFO_SETTINGS, WireReader::roomSettings);
+  }
+
+  /**
+   * Sends a text-like message, end-to-end encrypted in an encrypted room. Sends into one room go
    * out one after another, in the order of the calls.
    *
    * @param roomId the room to send to; the client must have joined it
+   * @param message the message
+   * @return a future of the event ID; it fails with {@link NotFoundException} for an unknown room,
+   *     {@link ClientStateException} ({@link ErrorCode#WRONG_ROOM_STATE} when not joined), {@link
+   *     HomeserverException}, {@link NetworkException} or {@link ClientClosedException}
+   * @throws InvalidArgumentException if an argument is null, the body is empty, longer than 32 KiB
+   *     or contains NUL, a location lacks a valid {@code geo:} URI, another kind has one, the kind
+   *     is not text-like, or {@code replyTo} is not an event ID
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<String> send(String roomId, OutgoingMessage message) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireNonNull(message, "message");
+    int kind =
+        switch (message.kind()) {
+          case TEXT -> NativeBridge.MESSAGE_TEXT;
+          case NOTICE -> NativeBridge.MESSAGE_NOTICE;
+          case EMOTE -> NativeBridge.MESSAGE_EMOTE;
+          case LOCATION -> NativeBridge.MESSAGE_LOCATION;
+          default ->
+              throw new InvalidArgumentException(
+                  ErrorCode.INVALID_ARGUMENT,
+                  "invalid kind: only text, notice, emote and location are sent this way");
+        };
+    NativeBridge.checkMessage(
+        kind, message.body(), message.formattedBody(), message.geoUri(), message.replyTo());
+    long handle = nativeClient.handle();
+    return call(
+        () ->
+            NativeBridge.clientSendMessage(
+                handle,
+                roomId,
+                kind,
+                message.body(),
+                message.formattedBody(),
+                message.geoUri(),
+                message.replyTo()));
+  }
+
+  /**
+   * Sends a plain-text message; short for {@code send(roomId, OutgoingMessage.text(body))}.
+   *
+   * @param roomId the room to send to; the client must have joined it
    * @param body the message, at most 32 KiB in UTF-8, without NUL characters
-   * @return a future of the event ID; it fails with {@link NotFoundException} when the client has
-   *     not joined the room, {@link ClientStateException}, {@link HomeserverException}, {@link
-   *     NetworkException} or {@link ClientClosedException}
+   * @return a future of the event ID, failing as {@link #send} does
    * @throws InvalidArgumentException if {@code roomId} or {@code body} is null or invalid
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<String> sendText(String roomId, String body) {
     requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
     requireValid(NativeBridge.VALIDATE_MESSAGE_BODY, body, "body");
-    long handle = nativeClient.handle();
-    return call(() -> NativeBridge.clientSendText(handle, roomId, body));
+    return send(roomId, OutgoingMessage.text(body));
   }
 
   /**
-   * Registers a listener for messages and invitations.
+   * Replaces the text of an own message ({@code m.replace}).
+   *
+   * @param roomId the room
+   * @param targetEventId the own message to edit
+   * @param newBody the new text, at most 32 KiB; empty deletes the text (see {@link
+   *     #deleteByReplace})
+   * @param newFormattedBody the new HTML body, or {@code null}
+   * @return a future of the edit's event ID; it fails with {@link NotPermittedException} ({@link
+   *     ErrorCode#NOT_OWN_EVENT}) for another user's message, {@link NotFoundException} ({@link
+   *     ErrorCode#EVENT_NOT_FOUND}), or as {@link #send} does
+   * @throws InvalidArgumentException if an argument other than {@code newFormattedBody} is null, or
+   *     one is invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<String> editMessage(
+      String roomId, String targetEventId, String newBody, String newFormattedBody) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireNonNull(targetEventId, "targetEventId");
+    requireNonNull(newBody, "newBody");
+    NativeBridge.checkEdit(targetEventId, newBody, newFormattedBody);
+    long handle = nativeClient.handle();
+    return call(
+        () ->
+            NativeBridge.clientEditMessage(
+                handle, roomId, targetEventId, newBody, newFormattedBody));
+  }
+
+  /**
+   * Deletes an own message's text by replacing it with an empty body, as TI-M clients do.
+   *
+   * @param roomId the room
+   * @param targetEventId the own message
+   * @return a future of the replacement's event ID, failing as {@link #editMessage} does
+   * @throws InvalidArgumentException if an argument is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<String> deleteByReplace(String roomId, String targetEventId) {
+    return editMessage(roomId, targetEventId, "", null);
+  }
+
+  /**
+   * Redacts an own event sent less than 24 hours ago, and first the own edits of it, so that no
+   * edit keeps its text readable.
+   *
+   * @param roomId the room
+   * @param targetEventId the own event
+   * @param reason the reason, or {@code null}
+   * @return a future that completes once redacted; it fails with {@link NotPermittedException}
+   *     ({@link ErrorCode#NOT_OWN_EVENT} or {@link ErrorCode#REDACTION_EXPIRED}), {@link
+   *     NotFoundException}, or as {@link #send} does (an edit may then remain; repeat the call)
+   * @throws InvalidArgumentException if {@code roomId} or {@code targetEventId} is null or invalid,
+   *     or {@code reason} is longer than 4096 characters
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Void> redact(String roomId, String targetEventId, String reason) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireValid(NativeBridge.VALIDATE_EVENT_ID, targetEventId, "targetEventId");
+    if (reason != null) {
+      NativeBridge.validate(NativeBridge.VALIDATE_REASON, reason);
+    }
+    long handle = nativeClient.handle();
+    return run(() -> NativeBridge.clientRedact(handle, roomId, targetEventId, reason));
+  }
+
+  /**
+   * Reacts to an event.
+   *
+   * <p>The reaction is sent <em>unencrypted</em>, also in an encrypted room: matrix-sdk 0.18, on
+   * which the native core is built, does not encrypt {@code m.reaction} events. The homeserver sees
+   * the key and the event it belongs to (as it sees the relation of every encrypted event), so
+   * never put content into a reaction key.
+   *
+   * @param roomId the room
+   * @param targetEventId the event reacted to
+   * @param key exactly one character as a user sees it, for example an emoji (an emoji with a skin
+   *     tone counts as one)
+   * @return a future of the reaction's event ID, failing as {@link #send} does
+   * @throws InvalidArgumentException if an argument is null or invalid, or {@code key} is not
+   *     exactly one character
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<String> react(String roomId, String targetEventId, String key) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireValid(NativeBridge.VALIDATE_EVENT_ID, targetEventId, "targetEventId");
+    requireValid(NativeBridge.VALIDATE_REACTION_KEY, key, "key");
+    long handle = nativeClient.handle();
+    return call(() -> NativeBridge.clientReact(handle, roomId, targetEventId, key));
+  }
+
+  /**
+   * Sends a message-like event of a custom type, for example {@code de.gematik.fhir} or a status
+   * event, encrypted in an encrypted room.
+   *
+   * @param roomId the room
+   * @param eventType the type: printable ASCII, outside the {@code m.} namespace
+   * @param contentJson the content, a JSON object
+   * @return a future of the event ID; it fails with {@link InvalidArgumentException} when the
+   *     encrypted event would exceed the homeserver's 64 KiB limit (encryption adds about a third),
+   *     or as {@link #send} does
+   * @throws InvalidArgumentException if an argument is null, the type is invalid, the content is
+   *     not a JSON object, or the plain event would exceed 64 KiB
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<String> sendCustomEvent(
+      String roomId, String eventType, String contentJson) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireNonNull(eventType, "eventType");
+    requireNonNull(contentJson, "contentJson");
+    NativeBridge.checkCustom(eventType, contentJson);
+    long handle = nativeClient.handle();
+    return call(() -> NativeBridge.clientSendCustom(handle, roomId, eventType, contentJson));
+  }
+
+  /**
+   * Reads one page of a joined room's history, newest event first, decrypted where this device has
+   * the keys.
+   *
+   * @param roomId the room
+   * @param fromToken a page's {@link HistoryPage#nextToken()} to read further back, or {@code null}
+   *     for the newest events
+   * @param limit the most events on the page, 1 to 100
+   * @return a future of the page, failing as {@link #roomState} does
+   * @throws InvalidArgumentException if {@code roomId} is null or invalid, or {@code limit} is out
+   *     of range
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<HistoryPage> history(String roomId, String fromToken, int limit) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    if (limit < 1 || limit > 100) {
+      throw new InvalidArgumentException(
+          ErrorCode.INVALID_ARGUMENT, "invalid limit: must be between 1 and 100");
+    }
+    long handle = nativeClient.handle();
+    return call(
+        () -> WireReader.historyPage(NativeBridge.clientHistory(handle, roomId, fromToken, limit)));
+  }
+
+  /**
+   * Fetches one event of a joined room by its ID, decrypted where this device has the key.
+   *
+   * @param roomId the room
+   * @param eventId the event
+   * @return a future of the event; it fails with {@link NotFoundException} ({@link
+   *     ErrorCode#EVENT_NOT_FOUND}), or as {@link #roomState} does
+   * @throws InvalidArgumentException if an argument is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<RoomEvent> event(String roomId, String eventId) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireValid(NativeBridge.VALIDATE_EVENT_ID, eventId, "eventId");
+    long handle = nativeClient.handle();
+    return call(() -> WireReader.roomEvent(NativeBridge.clientEvent(handle, roomId, eventId)));
+  }
+
+  /**
+   * Sends a public read receipt: this account has read the room up to the event.
+   *
+   * @param roomId the room
+   * @param eventId the newest event read
+   * @return a future that completes once sent, failing as {@link #roomState} does
+   * @throws InvalidArgumentException if an argument is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Void> sendReadReceipt(String roomId, String eventId) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireValid(NativeBridge.VALIDATE_EVENT_ID, eventId, "eventId");
+    long handle = nativeClient.handle();
+    return run(() -> NativeBridge.clientSendReadReceipt(handle, roomId, eventId));
+  }
+
+  /**
+   * Searches the homeserver's user directory.
+   *
+   * @param term a part of a user ID or display name
+   * @param limit the most results, 1 to 100
+   * @return a future of the users found; it fails with {@link ClientStateException}, {@link
+   *     HomeserverException}, {@link NetworkException} or {@link ClientClosedException}
+   * @throws InvalidArgumentException if {@code term} is null, blank or longer than 128 characters,
+   *     or {@code limit} is out of range
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<List<UserProfile>> searchUsers(String term, int limit) {
+    requireValid(NativeBridge.VALIDATE_SEARCH_TERM, term, "term");
+    if (limit < 1 || limit > 100) {
+      throw new InvalidArgumentException(
+          ErrorCode.INVALID_ARGUMENT, "invalid limit: must be between 1 and 100");
+    }
+    long handle = nativeClient.handle();
+    return call(() -> WireReader.userProfiles(NativeBridge.clientSearchUsers(handle, term, limit)));
+  }
+
+  /**
+   * Reads a user's profile (display name, avatar).
+   *
+   * @param userId the full Matrix user ID
+   * @return a future of the profile; it fails with {@link HomeserverException} (404 for an unknown
+   *     user), {@link ClientStateException}, {@link NetworkException} or {@link
+   *     ClientClosedException}
+   * @throws InvalidArgumentException if {@code userId} is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<UserProfile> profile(String userId) {
+    requireValid(NativeBridge.VALIDATE_USER_ID, userId, "userId");
+    long handle = nativeClient.handle();
+    return call(() -> WireReader.userProfile(NativeBridge.clientProfile(handle, userId)));
+  }
+
+  /**
+   * Sends a file as an end-to-end encrypted attachment ({@code m.file}, or {@code m.image}, {@code
+   * m.audio}, {@code m.video} by the MIME type's top-level type), named after the file. The file is
+   * streamed: neither heap nor native memory holds it whole.
+   *
+   * @param roomId a joined, encrypted room (TI-M sends attachments encrypted only)
+   * @param file the file to send; it must not change while it is sent
+   * @param mimeType the MIME type, for example {@code application/pdf}
+   * @return a future of the message's event ID; it fails with {@link UncheckedIOException} when the
+   *     file cannot be read, {@link InvalidArgumentException} when the file is empty or larger than
+   *     the homeserver's upload limit, {@link ClientStateException} ({@link
+   *     ErrorCode#WRONG_ROOM_STATE}) for an unencrypted or not joined room, or as {@link #send}
+   *     does; nothing is sent then
+   * @throws InvalidArgumentException if an argument is null or invalid, or {@code file} is no
+   *     readable regular file
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<String> sendFile(String roomId, Path file, String mimeType) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireNonNull(file, "file");
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new InvalidArgumentException(
+          ErrorCode.INVALID_ARGUMENT, "invalid file: not a readable regular file");
+    }
+    Path name = file.getFileName();
+    requireValid(NativeBridge.VALIDATE_FILE_NAME, name == null ? null : name.toString(), "file");
+    requireValid(NativeBridge.VALIDATE_MIME_TYPE, mimeType, "mimeType");
+    long handle = nativeClient.handle();
+    return call(
+        () -> {
+          try (InputStream in = Files.newInputStream(file)) {
+            return upload(handle, roomId, in, Files.size(file), name.toString(), mimeType);
+          } catch (IOException e) {
+            throw new UncheckedIOException("the file could not be read", e);
+          }
+        });
+  }
+
+  /**
+   * Sends the bytes of a stream as an end-to-end encrypted attachment, as {@link #sendFile} does.
+   * Exactly {@code size} bytes are read, on one of the client's threads; the stream is not closed.
+   *
+   * @param roomId a joined, encrypted room
+   * @param content the bytes to send
+   * @param size the number of bytes to send
+   * @param fileName the file name shown to the receiver
+   * @param mimeType the MIME type, for example {@code application/pdf}
+   * @return a future of the message's event ID; it fails with {@link UncheckedIOException} when the
+   *     stream fails, {@link InvalidArgumentException} when it ends before {@code size} bytes or
+   *     {@code size} exceeds the upload limit, or as {@link #sendFile} does
+   * @throws InvalidArgumentException if an argument is null or invalid, or {@code size} is not
+   *     positive
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<String> sendAttachment(
+      String roomId, InputStream content, long size, String fileName, String mimeType) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireNonNull(content, "content");
+    if (size <= 0) {
+      throw new InvalidArgumentException(
+          ErrorCode.INVALID_ARGUMENT, "invalid size: must be at least one byte");
+    }
+    requireValid(NativeBridge.VALIDATE_FILE_NAME, fileName, "fileName");
+    requireValid(NativeBridge.VALIDATE_MIME_TYPE, mimeType, "mimeType");
+    long handle = nativeClient.handle();
+    return call(
+        () -> {
+          try {
+            return upload(handle, roomId, content, size, fileName, mimeType);
+          } catch (IOException e) {
+            throw new UncheckedIOException("the content could not be read", e);
+          }
+        });
+  }
+
+  /**
+   * Downloads the attachment of a message, checks its hash and writes it decrypted to a new file.
+   * The file appears complete or not at all: it is written under a temporary name in the same
+   * directory (readable by the owner only) and renamed at the end.
+   *
+   * @param roomId the joined room of the message
+   * @param eventId the attachment message
+   * @param target the file to create; it must not exist
+   * @return a future of what the message says about the file; it fails with {@link
+   *     IntegrityException} when the file does not match its hash, {@link NotFoundException} for an
+   *     unknown event, {@link InvalidArgumentException} when the event is no encrypted attachment,
+   *     {@link UncheckedIOException} when the target cannot be written, or as {@link #roomState}
+   *     does; no file is left behind then
+   * @throws InvalidArgumentException if an argument is null or invalid, or {@code target} exists
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<AttachmentInfo> downloadAttachment(
+      String roomId, String eventId, Path target) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireValid(NativeBridge.VALIDATE_EVENT_ID, eventId, "eventId");
+    requireNonNull(target, "target");
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw new InvalidArgumentException(
+          ErrorCode.INVALID_ARGUMENT, "invalid target: the file exists already");
+    }
+    long handle = nativeClient.handle();
+    return call(
+        () -> {
+          Path directory = target.toAbsolutePath().getParent();
+          Path partial = null;
+          try {
+            partial = Files.createTempFile(directory, ".tim-download-", ".part");
+            AttachmentInfo info;
+            try (OutputStream out = Files.newOutputStream(partial)) {
+              info = download(handle, roomId, eventId, out);
+            }
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            partial = null;
+            return info;
+          } catch (IOException e) {
+            throw new UncheckedIOException("the attachment could not be written", e);
+          } finally {
+            deleteQuietly(partial);
+          }
+        });
+  }
+
+  /**
+   * Downloads the attachment of a message, checks its hash, and writes it decrypted to a stream.
+   * Nothing is written unless the hash matches. The stream is not closed.
+   *
+   * @param roomId the joined room of the message
+   * @param eventId the attachment message
+   * @param out where the decrypted bytes go
+   * @return a future of what the message says about the file, failing as the {@link Path} variant
+   *     does
+   * @throws InvalidArgumentException if an argument is null or invalid
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<AttachmentInfo> downloadAttachment(
+      String roomId, String eventId, OutputStream out) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireValid(NativeBridge.VALIDATE_EVENT_ID, eventId, "eventId");
+    requireNonNull(out, "out");
+    long handle = nativeClient.handle();
+    return call(
+        () -> {
+          try {
+            return download(handle, roomId, eventId, out);
+          } catch (IOException e) {
+            throw new UncheckedIOException("the attachment could not be written", e);
+          }
+        });
+  }
+
+  /**
+   * Registers a listener for the client's events.
    *
    * @param listener the listener; registering it twice delivers every event twice
    * @throws InvalidArgumentException if {@code listener} is null
@@ -275,6 +884,78 @@ public final class HeadlessClient implements AutoCloseable {
         eventPump.interrupt();
       }
     }
+  }
+
+  private static String upload(
+      long handle, String roomId, InputStream in, long size, String fileName, String mimeType)
+      throws IOException {
+    long uploadId = NativeBridge.clientBeginUpload(handle, roomId, fileName, mimeType, size);
+    boolean handedOver = false;
+    try {
+      byte[] chunk = new byte[TRANSFER_CHUNK_BYTES];
+      long remaining = size;
+      while (remaining > 0) {
+        int read = in.read(chunk, 0, (int) Math.min(chunk.length, remaining));
+        if (read < 0) {
+          break;
+        }
+        NativeBridge.clientWriteUpload(handle, uploadId, chunk, read);
+        remaining -= read;
+      }
+      // Native code refuses the upload if the stream ended early.
+      handedOver = true;
+      return NativeBridge.clientFinishUpload(handle, uploadId);
+    } finally {
+      if (!handedOver) {
+        NativeBridge.clientAbortUpload(handle, uploadId);
+      }
+    }
+  }
+
+  private static AttachmentInfo download(
+      long handle, String roomId, String eventId, OutputStream out) throws IOException {
+    WireReader.Download download =
+        WireReader.download(NativeBridge.clientBeginDownload(handle, roomId, eventId));
+    try {
+      byte[] chunk;
+      while ((chunk = NativeBridge.clientReadDownload(handle, download.id())) != null) {
+        out.write(chunk);
+      }
+      return download.info();
+    } finally {
+      NativeBridge.clientCloseDownload(handle, download.id());
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.warn("a partial download could not be deleted: {}", e.getClass().getName());
+    }
+  }
+
+  private CompletableFuture<Void> changeMembership(String roomId, int change) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    long handle = nativeClient.handle();
+    return run(() -> NativeBridge.clientChangeMembership(handle, roomId, change));
+  }
+
+  private <T> CompletableFuture<T> roomInfo(String roomId, int what, Function<byte[], T> decode) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    long handle = nativeClient.handle();
+    return call(() -> decode.apply(NativeBridge.clientRoomInfo(handle, roomId, what)));
+  }
+
+  private CompletableFuture<Void> run(Runnable nativeCall) {
+    return call(
+        () -> {
+          nativeCall.run();
+          return null;
+        });
   }
 
   private <T> CompletableFuture<T> call(Supplier<T> nativeCall) {
@@ -358,10 +1039,12 @@ public final class HeadlessClient implements AutoCloseable {
     @Override
     public void run() {
       while (!nativeClient.isClosed() && !Thread.currentThread().isInterrupted()) {
-        ClientEvent[] batch;
+        List<ClientEvent> batch;
         try {
           batch =
-              NativeBridge.clientNextEvents(nativeClient.handle(), EVENT_WAIT_MILLIS, EVENT_BATCH);
+              WireReader.events(
+                  NativeBridge.clientNextEvents(
+                      nativeClient.handle(), EVENT_WAIT_MILLIS, EVENT_BATCH));
         } catch (ClientClosedException e) {
           return;
         } catch (TimException e) {
@@ -377,11 +1060,7 @@ public final class HeadlessClient implements AutoCloseable {
     private void deliver(ClientEvent event) {
       for (ClientListener listener : listeners) {
         try {
-          if (event instanceof MessageEvent message) {
-            listener.onMessage(message);
-          } else if (event instanceof InviteEvent invite) {
-            listener.onInvite(invite);
-          }
+          listener.onEvent(event);
         } catch (RuntimeException e) {
           // The exception's message may quote the event; log its type only.
           LOG.warn(

@@ -1,8 +1,8 @@
 package health.tim.headless;
 
 /**
- * The room is not known to this client, or the client is not joined to it. Code {@link
- * ErrorCode#ROOM_NOT_FOUND}.
+ * The room is not known to this client ({@link ErrorCode#ROOM_NOT_FOUND}), or the event is not
+ * known to the homeserver or not visible to this account ({@link ErrorCode#EVENT_NOT_FOUND}).
  */
 public class NotFoundException extends TimException {
   private static final long serialVersionUID = 1L;

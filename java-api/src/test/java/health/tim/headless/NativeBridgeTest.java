@@ -45,6 +45,10 @@ class NativeBridgeTest {
             Map.entry(ErrorCode.HOMESERVER_ERROR, HomeserverException.class),
             Map.entry(ErrorCode.NETWORK_ERROR, NetworkException.class),
             Map.entry(ErrorCode.ROOM_NOT_FOUND, NotFoundException.class),
+            Map.entry(ErrorCode.WRONG_ROOM_STATE, ClientStateException.class),
+            Map.entry(ErrorCode.EVENT_NOT_FOUND, NotFoundException.class),
+            Map.entry(ErrorCode.NOT_OWN_EVENT, NotPermittedException.class),
+            Map.entry(ErrorCode.REDACTION_EXPIRED, NotPermittedException.class),
             Map.entry(ErrorCode.INTERNAL, InternalException.class));
 
     for (Map.Entry<ErrorCode, Class<? extends TimException>> entry : expected.entrySet()) {
@@ -133,7 +137,12 @@ class NativeBridgeTest {
   void aStaleHandleIsRefusedNotDereferenced() {
     assertThatThrownBy(() -> NativeBridge.clientSession(Long.MAX_VALUE))
         .isInstanceOf(ClientClosedException.class);
-    assertThatThrownBy(() -> NativeBridge.clientSendText(-1, "!r:localhost", "x"))
+    assertThatThrownBy(
+            () ->
+                NativeBridge.clientSendMessage(
+                    -1, "!r:localhost", NativeBridge.MESSAGE_TEXT, "x", null, null, null))
+        .isInstanceOf(ClientClosedException.class);
+    assertThatThrownBy(() -> NativeBridge.clientRooms(Long.MIN_VALUE))
         .isInstanceOf(ClientClosedException.class);
   }
 }

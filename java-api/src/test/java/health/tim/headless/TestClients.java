@@ -2,6 +2,7 @@ package health.tim.headless;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import health.tim.headless.TestHomeserver.User;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -37,18 +38,59 @@ final class TestClients {
     return roomId;
   }
 
+  /**
+   * A registered user with a logged-in, syncing client and a recorder on it; closing it closes the
+   * client.
+   */
+  record Party(User user, HeadlessClient client, Recorder events) implements AutoCloseable {
+    static Party start(Path temp, String prefix) {
+      User user = TestHomeserver.register(prefix);
+      HeadlessClient client = open(temp.resolve(user.localpart()));
+      client.login(user.userId(), user.password());
+      Recorder events = new Recorder();
+      client.addListener(events);
+      client.startSync();
+      return new Party(user, client, events);
+    }
+
+    String userId() {
+      return user.userId();
+    }
+
+    @Override
+    public void close() {
+      client.close();
+    }
+  }
+
+  /** Has {@code alice} create an encrypted room with {@code bob}, who joins it. */
+  static String joinedRoom(Party alice, Party bob) {
+    return joinedRoom(alice.client(), bob.client(), bob.userId(), bob.events());
+  }
+
+  /** Polls {@code condition} until it holds or {@link #WAIT} has passed. */
+  static void eventually(String what, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("%s did not happen within %s", what, WAIT);
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail("interrupted while waiting until %s", what);
+      }
+    }
+  }
+
   /** Collects every event a client delivers, for tests to wait on. */
   static final class Recorder implements ClientListener {
     private final BlockingQueue<ClientEvent> events = new LinkedBlockingQueue<>();
 
     @Override
-    public void onMessage(MessageEvent message) {
-      events.add(message);
-    }
-
-    @Override
-    public void onInvite(InviteEvent invite) {
-      events.add(invite);
+    public void onEvent(ClientEvent event) {
+      events.add(event);
     }
 
     <T extends ClientEvent> T await(Class<T> type, Predicate<T> matches) {

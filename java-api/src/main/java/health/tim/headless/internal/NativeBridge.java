@@ -1,6 +1,5 @@
 package health.tim.headless.internal;
 
-import health.tim.headless.ClientEvent;
 import health.tim.headless.Session;
 
 /**
@@ -94,14 +93,40 @@ public final class NativeBridge {
    */
   public static native boolean clientIsSyncing(long handle);
 
+  /** Room kind numbers shared with the bridge. */
+  public static final int ROOM_KIND_PRIVATE = 1;
+
+  /** See {@link #ROOM_KIND_PRIVATE}. */
+  public static final int ROOM_KIND_DIRECT = 2;
+
+  /** See {@link #ROOM_KIND_PRIVATE}. */
+  public static final int ROOM_KIND_PUBLIC_UNENCRYPTED = 3;
+
   /**
-   * Creates an encrypted room; blocking.
+   * Applies the room creation rules without sending anything.
+   *
+   * @param kind a {@code ROOM_KIND_} constant
+   * @param encrypted whether the room is to be encrypted
+   * @param name the name, or {@code null}
+   * @param topic the topic, or {@code null}
+   * @param invitee the invitee, or {@code null}
+   */
+  public static native void checkRoomOptions(
+      int kind, boolean encrypted, String name, String topic, String invitee);
+
+  /**
+   * Creates a room; blocking.
    *
    * @param handle the client's handle
-   * @param invitee the user to invite, or {@code null}
+   * @param kind a {@code ROOM_KIND_} constant
+   * @param encrypted whether the room is to be encrypted
+   * @param name the name, or {@code null}
+   * @param topic the topic, or {@code null}
+   * @param invitee the invitee, or {@code null}
    * @return the room ID
    */
-  public static native String clientCreateEncryptedRoom(long handle, String invitee);
+  public static native String clientCreateRoom(
+      long handle, int kind, boolean encrypted, String name, String topic, String invitee);
 
   /**
    * Joins a room; blocking.
@@ -112,24 +137,316 @@ public final class NativeBridge {
   public static native void clientJoinRoom(long handle, String roomId);
 
   /**
-   * Sends a text message; blocking.
+   * Invites a user; blocking.
    *
    * @param handle the client's handle
    * @param roomId the room ID
-   * @param body the plain-text body
-   * @return the event ID
+   * @param userId the user to invite
    */
-  public static native String clientSendText(long handle, String roomId, String body);
+  public static native void clientInvite(long handle, String roomId, String userId);
+
+  /** {@link #clientChangeMembership} change: decline an invitation. */
+  public static final int MEMBERSHIP_DECLINE = 1;
+
+  /** {@link #clientChangeMembership} change: leave a joined room. */
+  public static final int MEMBERSHIP_LEAVE = 2;
+
+  /** {@link #clientChangeMembership} change: forget a left room. */
+  public static final int MEMBERSHIP_FORGET = 3;
 
   /**
-   * Waits for events; blocking for at most {@code timeoutMillis}.
+   * Declines, leaves or forgets; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param change a {@code MEMBERSHIP_} constant
+   */
+  public static native void clientChangeMembership(long handle, String roomId, int change);
+
+  /**
+   * Removes a member; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param userId the member
+   * @param reason the reason, or {@code null}
+   */
+  public static native void clientKick(long handle, String roomId, String userId, String reason);
+
+  /**
+   * Sets the room's name or topic as the Matrix and the TI-M state event; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param topic {@code true} for the topic, {@code false} for the name
+   * @param value the new name or topic
+   */
+  public static native void clientSetRoomText(
+      long handle, String roomId, boolean topic, String value);
+
+  /**
+   * The room summaries, encoded; blocking.
+   *
+   * @param handle the client's handle
+   * @return the encoded summaries
+   */
+  public static native byte[] clientRooms(long handle);
+
+  /** {@link #clientRoomInfo} selector: the summary. */
+  public static final int ROOM_INFO_SUMMARY = 1;
+
+  /** {@link #clientRoomInfo} selector: the members. */
+  public static final int ROOM_INFO_MEMBERS = 2;
+
+  /** {@link #clientRoomInfo} selector: the current state events. */
+  public static final int ROOM_INFO_STATE = 3;
+
+  /** {@link #clientRoomInfo} selector: the settings. */
+  public static final int ROOM_INFO_SETTINGS = 4;
+
+  /**
+   * One kind of information about a room, encoded; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param what a {@code ROOM_INFO_} constant
+   * @return the encoded information
+   */
+  public static native byte[] clientRoomInfo(long handle, String roomId, int what);
+
+  /**
+   * Searches the user directory; blocking.
+   *
+   * @param handle the client's handle
+   * @param term the search term
+   * @param limit the most results
+   * @return the encoded profiles
+   */
+  public static native byte[] clientSearchUsers(long handle, String term, int limit);
+
+  /**
+   * Reads a profile; blocking.
+   *
+   * @param handle the client's handle
+   * @param userId the user
+   * @return the encoded profile
+   */
+  public static native byte[] clientProfile(long handle, String userId);
+
+  /** Message kind numbers shared with the bridge. */
+  public static final int MESSAGE_TEXT = 1;
+
+  /** See {@link #MESSAGE_TEXT}. */
+  public static final int MESSAGE_NOTICE = 2;
+
+  /** See {@link #MESSAGE_TEXT}. */
+  public static final int MESSAGE_EMOTE = 3;
+
+  /** See {@link #MESSAGE_TEXT}. */
+  public static final int MESSAGE_LOCATION = 4;
+
+  /**
+   * Applies the message rules without sending anything.
+   *
+   * @param kind a {@code MESSAGE_} constant
+   * @param body the body
+   * @param formattedBody the HTML body, or {@code null}
+   * @param geoUri the location, or {@code null}
+   * @param replyTo the event replied to, or {@code null}
+   */
+  public static native void checkMessage(
+      int kind, String body, String formattedBody, String geoUri, String replyTo);
+
+  /**
+   * Sends a text-like message; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param kind a {@code MESSAGE_} constant
+   * @param body the body
+   * @param formattedBody the HTML body, or {@code null}
+   * @param geoUri the location, or {@code null}
+   * @param replyTo the event replied to, or {@code null}
+   * @return the event ID
+   */
+  public static native String clientSendMessage(
+      long handle,
+      String roomId,
+      int kind,
+      String body,
+      String formattedBody,
+      String geoUri,
+      String replyTo);
+
+  /**
+   * Applies the edit rules without sending anything.
+   *
+   * @param target the edited event
+   * @param body the new body; may be empty
+   * @param formattedBody the new HTML body, or {@code null}
+   */
+  public static native void checkEdit(String target, String body, String formattedBody);
+
+  /**
+   * Edits an own message; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param target the edited event
+   * @param body the new body; may be empty
+   * @param formattedBody the new HTML body, or {@code null}
+   * @return the event ID of the edit
+   */
+  public static native String clientEditMessage(
+      long handle, String roomId, String target, String body, String formattedBody);
+
+  /**
+   * Reacts to an event; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param target the event reacted to
+   * @param key the reaction key
+   * @return the event ID of the reaction
+   */
+  public static native String clientReact(long handle, String roomId, String target, String key);
+
+  /**
+   * Applies the custom event rules that do not depend on the room.
+   *
+   * @param eventType the event type
+   * @param contentJson the content
+   */
+  public static native void checkCustom(String eventType, String contentJson);
+
+  /**
+   * Sends a custom event; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param eventType the event type
+   * @param contentJson the content
+   * @return the event ID
+   */
+  public static native String clientSendCustom(
+      long handle, String roomId, String eventType, String contentJson);
+
+  /**
+   * Redacts an own event and its edits; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param target the redacted event
+   * @param reason the reason, or {@code null}
+   */
+  public static native void clientRedact(long handle, String roomId, String target, String reason);
+
+  /**
+   * Reads a page of history; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param from the token of the page, or {@code null} for the newest
+   * @param limit the most events
+   * @return the encoded page
+   */
+  public static native byte[] clientHistory(long handle, String roomId, String from, int limit);
+
+  /**
+   * Fetches one event; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param eventId the event ID
+   * @return the encoded event
+   */
+  public static native byte[] clientEvent(long handle, String roomId, String eventId);
+
+  /**
+   * Sends a read receipt; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param eventId the event read up to
+   */
+  public static native void clientSendReadReceipt(long handle, String roomId, String eventId);
+
+  /**
+   * Starts an attachment upload; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param fileName the file name
+   * @param mimeType the MIME type
+   * @param size the exact size in bytes
+   * @return the upload's ID
+   */
+  public static native long clientBeginUpload(
+      long handle, String roomId, String fileName, String mimeType, long size);
+
+  /**
+   * Hands bytes to an upload; blocks while the upload is behind.
+   *
+   * @param handle the client's handle
+   * @param uploadId the upload's ID
+   * @param chunk the bytes
+   * @param length how many bytes of {@code chunk} to take
+   */
+  public static native void clientWriteUpload(long handle, long uploadId, byte[] chunk, int length);
+
+  /**
+   * Completes an upload and sends its message; blocking.
+   *
+   * @param handle the client's handle
+   * @param uploadId the upload's ID
+   * @return the event ID
+   */
+  public static native String clientFinishUpload(long handle, long uploadId);
+
+  /**
+   * Gives up an upload.
+   *
+   * @param handle the client's handle
+   * @param uploadId the upload's ID
+   */
+  public static native void clientAbortUpload(long handle, long uploadId);
+
+  /**
+   * Downloads and checks an attachment; blocking.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param eventId the attachment message's event ID
+   * @return the download's ID and description, encoded
+   */
+  public static native byte[] clientBeginDownload(long handle, String roomId, String eventId);
+
+  /**
+   * The next decrypted chunk of a download.
+   *
+   * @param handle the client's handle
+   * @param downloadId the download's ID
+   * @return the chunk, or {@code null} at the end
+   */
+  public static native byte[] clientReadDownload(long handle, long downloadId);
+
+  /**
+   * Ends a download and deletes its temporary file.
+   *
+   * @param handle the client's handle
+   * @param downloadId the download's ID
+   */
+  public static native void clientCloseDownload(long handle, long downloadId);
+
+  /**
+   * Waits for the next events; blocking.
    *
    * @param handle the client's handle
    * @param timeoutMillis how long to wait for the first event
    * @param max the largest batch to return
-   * @return the events, possibly none
+   * @return the encoded events, possibly none
    */
-  public static native ClientEvent[] clientNextEvents(long handle, int timeoutMillis, int max);
+  public static native byte[] clientNextEvents(long handle, int timeoutMillis, int max);
 
   /** {@link #validate} kind: a full Matrix user ID. */
   public static final int VALIDATE_USER_ID = 1;
@@ -139,6 +456,30 @@ public final class NativeBridge {
 
   /** {@link #validate} kind: a text message body. */
   public static final int VALIDATE_MESSAGE_BODY = 3;
+
+  /** {@link #validate} kind: an event ID. */
+  public static final int VALIDATE_EVENT_ID = 4;
+
+  /** {@link #validate} kind: a room name. */
+  public static final int VALIDATE_ROOM_NAME = 5;
+
+  /** {@link #validate} kind: a room topic. */
+  public static final int VALIDATE_ROOM_TOPIC = 6;
+
+  /** {@link #validate} kind: a reason (kick, redaction). */
+  public static final int VALIDATE_REASON = 7;
+
+  /** {@link #validate} kind: a user directory search term. */
+  public static final int VALIDATE_SEARCH_TERM = 8;
+
+  /** {@link #validate} kind: a reaction key. */
+  public static final int VALIDATE_REACTION_KEY = 9;
+
+  /** {@link #validate} kind: an attachment's file name. */
+  public static final int VALIDATE_FILE_NAME = 10;
+
+  /** {@link #validate} kind: a MIME type. */
+  public static final int VALIDATE_MIME_TYPE = 11;
 
   /**
    * Checks a value with the native rules, throwing {@code InvalidArgumentException} when it is

@@ -1,0 +1,70 @@
+package health.tim.headless;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A state event: a membership change, a new name or topic, the room's settings, or a TI-M state
+ * event such as {@code de.gematik.tim.room.default.v1}. It arrives as a timeline event when the
+ * state changes, and {@link HeadlessClient#roomState} lists the current ones.
+ *
+ * <p>{@link #toString()} leaves the content out.
+ *
+ * @param roomId the room
+ * @param eventId the event ID
+ * @param sender the full Matrix user ID of the sender
+ * @param timestamp the sender's homeserver's timestamp
+ * @param encrypted always {@code false}: Matrix does not encrypt state events
+ * @param eventType the event type, for example {@code m.room.member}
+ * @param stateKey the state key; often empty, a user ID for memberships
+ * @param contentJson the event's content, a JSON object
+ */
+public record StateEvent(
+    String roomId,
+    String eventId,
+    String sender,
+    Instant timestamp,
+    boolean encrypted,
+    String eventType,
+    String stateKey,
+    String contentJson)
+    implements RoomEvent {
+
+  /**
+   * Creates a state event.
+   *
+   * @param roomId see the record component
+   * @param eventId see the record component
+   * @param sender see the record component
+   * @param timestamp see the record component
+   * @param encrypted see the record component
+   * @param eventType see the record component
+   * @param stateKey see the record component
+   * @param contentJson see the record component
+   * @throws NullPointerException if a component is {@code null}
+   */
+  public StateEvent {
+    Objects.requireNonNull(roomId, "roomId");
+    Objects.requireNonNull(eventId, "eventId");
+    Objects.requireNonNull(sender, "sender");
+    Objects.requireNonNull(timestamp, "timestamp");
+    Objects.requireNonNull(eventType, "eventType");
+    Objects.requireNonNull(stateKey, "stateKey");
+    Objects.requireNonNull(contentJson, "contentJson");
+  }
+
+  @Override
+  public String toString() {
+    return "StateEvent[roomId="
+        + roomId
+        + ", eventId="
+        + eventId
+        + ", sender="
+        + sender
+        + ", eventType="
+        + eventType
+        + ", stateKey="
+        + stateKey
+        + "]";
+  }
+}

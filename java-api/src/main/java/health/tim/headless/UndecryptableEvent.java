@@ -1,0 +1,43 @@
+package health.tim.headless;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * An encrypted event whose key this device does not have (yet). When the key arrives while the
+ * client runs, the event is delivered a second time, decrypted, with the same event ID.
+ *
+ * @param roomId the room
+ * @param eventId the event ID
+ * @param sender the full Matrix user ID of the sender
+ * @param timestamp the sender's homeserver's timestamp
+ */
+public record UndecryptableEvent(String roomId, String eventId, String sender, Instant timestamp)
+    implements RoomEvent {
+
+  /**
+   * Creates an undecryptable event.
+   *
+   * @param roomId see the record component
+   * @param eventId see the record component
+   * @param sender see the record component
+   * @param timestamp see the record component
+   * @throws NullPointerException if a component is {@code null}
+   */
+  public UndecryptableEvent {
+    Objects.requireNonNull(roomId, "roomId");
+    Objects.requireNonNull(eventId, "eventId");
+    Objects.requireNonNull(sender, "sender");
+    Objects.requireNonNull(timestamp, "timestamp");
+  }
+
+  /**
+   * Always {@code true}: only encrypted events can fail to decrypt.
+   *
+   * @return {@code true}
+   */
+  @Override
+  public boolean encrypted() {
+    return true;
+  }
+}
