@@ -8,13 +8,16 @@ use std::{
     time::Duration,
 };
 
+mod delivery;
 mod media;
 mod messages;
+mod permissions;
 mod rooms;
 mod sync;
 
 pub use media::{AttachmentKind, AttachmentSpec, DownloadInfo};
 pub use messages::HistoryPage;
+pub use permissions::{DefaultSetting, PermissionConfig, GROUP_INSURED_PERSON};
 pub use rooms::{
     check_room_options, RoomKind, RoomMember, RoomOptions, RoomSettings, RoomSummary, UserProfile,
 };
@@ -31,7 +34,7 @@ use url::Url;
 
 use crate::{
     error::{CoreError, CoreResult},
-    events::{event_queue, ClientEvent, EventQueue, EventSender},
+    events::{event_queue, EventQueue, EventSender, NumberedEvent},
     runtime::runtime,
     secret::Secret,
     store::{OpenedStore, StoredSession},
@@ -75,7 +78,8 @@ struct SyncTask {
 /// One account in this process. Cheap to share between threads.
 pub struct HeadlessClient {
     homeserver: Url,
-    store: OpenedStore,
+    store: Arc<OpenedStore>,
+    delivery: Arc<delivery::Delivery>,
     // `None` once closed. The engine is replaced after a logout or a failed login: it cannot
     // take a second session.
     engine: RwLock<Option<Client>>,
@@ -115,10 +119,12 @@ impl HeadlessClient {
             }
         }
 
+        let delivery = Arc::new(delivery::Delivery::load(&store)?);
         let (events_in, events_out) = event_queue();
         let client = Arc::new(Self {
             homeserver,
-            store,
+            store: Arc::new(store),
+            delivery,
             engine: RwLock::new(None),
             events_in,
             events_out,
@@ -229,6 +235,7 @@ impl HeadlessClient {
                 .await
                 .map_err(|error| CoreError::from_http("logout", error))?;
             self.store.delete_session()?;
+            self.delivery.reset(&self.store)?;
             drop(engine);
 
             self.retire_engine();
@@ -257,9 +264,13 @@ impl HeadlessClient {
             return Ok(());
         }
         let (stop, stopped) = watch::channel(false);
-        let shared = self.sync_state.clone();
-        let handle =
-            runtime().spawn(sync::sync_loop(engine, self.events_in.clone(), shared, stopped));
+        let context = sync::SyncContext {
+            events: self.events_in.clone(),
+            shared: self.sync_state.clone(),
+            delivery: self.delivery.clone(),
+            store: self.store.clone(),
+        };
+        let handle = runtime().spawn(sync::sync_loop(engine, context, stopped));
         *sync = Some(SyncTask { stop, handle });
         tracing::info!("sync loop started");
         Ok(())
@@ -285,7 +296,15 @@ impl HeadlessClient {
     }
 
     /// Waits up to `timeout` for events and returns at most `max` of them.
-    pub async fn next_events(&self, timeout: Duration, max: usize) -> CoreResult<Vec<ClientEvent>> {
+    ///
+    /// Each event comes with its sequence number; acknowledge it with
+    /// [`Self::acknowledge_events`] once it has been handed over, so that a restart does not
+    /// deliver it again.
+    pub async fn next_events(
+        &self,
+        timeout: Duration,
+        max: usize,
+    ) -> CoreResult<Vec<NumberedEvent>> {
         self.guarded(async {
             if max == 0 {
                 return Err(CoreError::invalid("maxEvents", "must be at least 1"));
@@ -294,6 +313,14 @@ impl HeadlessClient {
             Ok(self.events_out.next_batch(timeout, max).await)
         })
         .await
+    }
+
+    /// Records that every event up to `sequence` has been handed to the integrating system.
+    ///
+    /// # Errors
+    /// [`CoreError::StoreUnusable`] when the record cannot be saved.
+    pub fn acknowledge_events(&self, sequence: u64) -> CoreResult<()> {
+        self.delivery.acknowledge(&self.store, sequence)
     }
 
     /// Stops the sync loop, ends operations in flight (they fail with [`CoreError::Closed`]),

@@ -62,6 +62,16 @@ pub enum CoreError {
     #[error("the homeserver could not be reached")]
     Network,
 
+    /// The homeserver refused an invitation (HTTP 403). With TI-M this is, as a rule, the
+    /// invitee's permission configuration, enforced by the Fachdienst.
+    #[error("the invitation was refused (HTTP {status}, {errcode}), usually by the invitee's permission settings")]
+    InviteRefused {
+        /// HTTP status of the answer.
+        status: u16,
+        /// Matrix error code such as `M_FORBIDDEN`.
+        errcode: String,
+    },
+
     /// The room is unknown to this client.
     #[error("the room is not known to this client")]
     RoomNotFound,
@@ -96,6 +106,16 @@ impl CoreError {
     /// Shorthand for [`CoreError::InvalidArgument`].
     pub fn invalid(parameter: &'static str, reason: &'static str) -> Self {
         Self::InvalidArgument { parameter, reason }
+    }
+
+    /// An invitation's refusal (HTTP 403) as [`Self::InviteRefused`]; other errors unchanged.
+    pub fn as_invite_refusal(self) -> Self {
+        match self {
+            Self::Homeserver { status: 403, errcode } => {
+                Self::InviteRefused { status: 403, errcode }
+            }
+            other => other,
+        }
     }
 
     /// Reduces an engine error to the condition the caller can act on.

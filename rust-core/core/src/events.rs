@@ -240,12 +240,15 @@ impl fmt::Debug for StateEvent {
     }
 }
 
+/// An event and its delivery sequence number, which the receiver acknowledges.
+pub type NumberedEvent = (u64, ClientEvent);
+
 /// The sending half, held by the sync loop.
-pub(crate) type EventSender = mpsc::Sender<ClientEvent>;
+pub(crate) type EventSender = mpsc::Sender<NumberedEvent>;
 
 /// The receiving half, shared by the threads that pull events.
 pub(crate) struct EventQueue {
-    receiver: Mutex<mpsc::Receiver<ClientEvent>>,
+    receiver: Mutex<mpsc::Receiver<NumberedEvent>>,
 }
 
 pub(crate) fn event_queue() -> (EventSender, EventQueue) {
@@ -255,7 +258,7 @@ pub(crate) fn event_queue() -> (EventSender, EventQueue) {
 
 impl EventQueue {
     /// Waits up to `timeout` for the first event, then takes whatever else is ready, up to `max`.
-    pub(crate) async fn next_batch(&self, timeout: Duration, max: usize) -> Vec<ClientEvent> {
+    pub(crate) async fn next_batch(&self, timeout: Duration, max: usize) -> Vec<NumberedEvent> {
         let mut receiver = self.receiver.lock().await;
         let mut batch = Vec::new();
 

@@ -19,15 +19,15 @@ mod timeline;
 pub mod validate;
 
 pub use client::{
-    check_room_options, AttachmentKind, AttachmentSpec, ClientConfig, DownloadInfo, HeadlessClient,
-    HistoryPage, RoomKind, RoomMember, RoomOptions, RoomSettings, RoomSummary, Session,
-    UserProfile,
+    check_room_options, AttachmentKind, AttachmentSpec, ClientConfig, DefaultSetting, DownloadInfo,
+    HeadlessClient, HistoryPage, PermissionConfig, RoomKind, RoomMember, RoomOptions, RoomSettings,
+    RoomSummary, Session, UserProfile, GROUP_INSURED_PERSON,
 };
 pub use content::{OutgoingMessage, TextKind, MAX_EVENT_BYTES};
 pub use error::{CoreError, CoreResult};
 pub use events::{
     AttachmentInfo, ClientEvent, CustomEvent, EditEvent, EventMeta, InviteEvent, MessageEvent,
-    ReactionEvent, ReceiptEvent, RedactionEvent, StateEvent,
+    NumberedEvent, ReactionEvent, ReceiptEvent, RedactionEvent, StateEvent,
 };
 pub use runtime::{block_on, runtime};
 pub use secret::Secret;

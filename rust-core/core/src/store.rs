@@ -167,34 +167,51 @@ impl OpenedStore {
 
     /// Saves the session, replacing an earlier one atomically.
     pub fn save_session(&self, session: &StoredSession) -> CoreResult<()> {
-        let encrypted = self
-            .cipher
-            .encrypt_value(session)
-            .map_err(|_| CoreError::Internal("encrypt the session"))?;
-        write_atomically(&self.dir.join(SESSION_FILE), &encrypted)
+        self.save_record(SESSION_FILE, session)
     }
 
     /// Loads the saved session, if there is one.
     pub fn load_session(&self) -> CoreResult<Option<StoredSession>> {
-        let mut bytes = match fs::read(self.dir.join(SESSION_FILE)) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(_) => return Err(CoreError::StoreUnusable("the session file cannot be read")),
-        };
-        let session = self
-            .cipher
-            .decrypt_value(&bytes)
-            .map_err(|_| CoreError::StoreUnusable("the session file is damaged"));
-        bytes.zeroize();
-        session.map(Some)
+        self.load_record(SESSION_FILE)
     }
 
     /// Removes the saved session (after a logout).
     pub fn delete_session(&self) -> CoreResult<()> {
-        match fs::remove_file(self.dir.join(SESSION_FILE)) {
+        self.delete_record(SESSION_FILE)
+    }
+
+    /// Saves a small value encrypted with the store cipher, replacing the file atomically.
+    pub fn save_record<T: serde::Serialize>(&self, name: &str, value: &T) -> CoreResult<()> {
+        let encrypted = self
+            .cipher
+            .encrypt_value(value)
+            .map_err(|_| CoreError::Internal("encrypt a store record"))?;
+        write_atomically(&self.dir.join(name), &encrypted)
+    }
+
+    /// Loads a value saved by [`Self::save_record`]; `None` if there is none.
+    pub fn load_record<T: serde::de::DeserializeOwned>(&self, name: &str) -> CoreResult<Option<T>> {
+        let mut bytes = match fs::read(self.dir.join(name)) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(_) => return Err(CoreError::StoreUnusable("a store record cannot be read")),
+        };
+        let value = self
+            .cipher
+            .decrypt_value(&bytes)
+            .map(Some)
+            .map_err(|_| CoreError::StoreUnusable("a store record is damaged"));
+        // Records may hold tokens; the ciphertext buffer is wiped like any secret.
+        bytes.zeroize();
+        value
+    }
+
+    /// Deletes a record; a missing one is fine.
+    pub fn delete_record(&self, name: &str) -> CoreResult<()> {
+        match fs::remove_file(self.dir.join(name)) {
             Ok(()) => Ok(()),
             Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(_) => Err(CoreError::StoreUnusable("the session file cannot be removed")),
+            Err(_) => Err(CoreError::StoreUnusable("a store record cannot be deleted")),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Each check returns the parsed value or a [`CoreError::InvalidArgument`] that names the
 //! parameter and the reason, never the value itself (it may be a message or a secret).
 
-use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId};
+use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedServerName, OwnedUserId};
 use unicode_segmentation::UnicodeSegmentation;
 use url::Url;
 
@@ -204,6 +204,15 @@ pub fn json_object(
         return Err(CoreError::invalid(parameter, "must be a JSON object"));
     }
     Ok(parsed)
+}
+
+/// Parses a Matrix server name: a host name or IP literal with an optional port.
+pub fn server_name(parameter: &'static str, value: &str) -> CoreResult<OwnedServerName> {
+    if value.is_empty() || value.len() > MAX_IDENTIFIER_BYTES {
+        return Err(CoreError::invalid(parameter, "not a valid server name"));
+    }
+    OwnedServerName::try_from(value)
+        .map_err(|_| CoreError::invalid(parameter, "not a valid server name"))
 }
 
 /// Checks an attachment's file name: printable, not blank, at most 255 characters.

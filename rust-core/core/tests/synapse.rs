@@ -121,7 +121,10 @@ async fn logged_in(
 async fn wait_for<T>(client: &HeadlessClient, mut pick: impl FnMut(ClientEvent) -> Option<T>) -> T {
     let deadline = Instant::now() + WAIT;
     while Instant::now() < deadline {
-        for event in client.next_events(Duration::from_millis(500), 64).await.expect("events") {
+        for (sequence, event) in
+            client.next_events(Duration::from_millis(500), 64).await.expect("events")
+        {
+            client.acknowledge_events(sequence).expect("acknowledge");
             if let Some(found) = pick(event) {
                 return found;
             }

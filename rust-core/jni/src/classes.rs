@@ -18,6 +18,7 @@ pub(crate) enum ExceptionClass {
     Store,
     Authentication,
     Homeserver,
+    InviteRefused,
     Network,
     NotFound,
     NotPermitted,
@@ -26,7 +27,7 @@ pub(crate) enum ExceptionClass {
 }
 
 pub(crate) struct JavaClasses {
-    exceptions: [Global<JClass<'static>>; 11],
+    exceptions: [Global<JClass<'static>>; 12],
     pub(crate) session: Global<JClass<'static>>,
     pub(crate) log_record: Global<JClass<'static>>,
 }
@@ -61,6 +62,7 @@ pub(crate) fn init(env: &mut Env<'_>) -> jni::errors::Result<()> {
             global(jni_str!("health/tim/headless/StoreException"))?,
             global(jni_str!("health/tim/headless/AuthenticationException"))?,
             global(jni_str!("health/tim/headless/HomeserverException"))?,
+            global(jni_str!("health/tim/headless/InviteRefusedException"))?,
             global(jni_str!("health/tim/headless/NetworkException"))?,
             global(jni_str!("health/tim/headless/NotFoundException"))?,
             global(jni_str!("health/tim/headless/NotPermittedException"))?,

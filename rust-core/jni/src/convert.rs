@@ -72,6 +72,38 @@ pub(crate) fn session<'local>(
     )?)
 }
 
+/// Most elements a `String[]` argument may have.
+const MAX_STRING_ARRAY: usize = 10_000;
+
+/// Reads a required `String[]` argument; no element may be `null`.
+pub(crate) fn string_array(
+    env: &mut Env<'_>,
+    parameter: &'static str,
+    value: &JObjectArray<'_, JString<'static>>,
+) -> BridgeResult<Vec<String>> {
+    if value.is_null() {
+        return Err(BridgeError::NullArgument(parameter));
+    }
+    let length = value.len(env)?;
+    if length > MAX_STRING_ARRAY {
+        return Err(BridgeError::Core(tim_headless_core::CoreError::invalid(
+            parameter,
+            "has too many elements",
+        )));
+    }
+    let mut strings = Vec::with_capacity(length);
+    for index in 0..length {
+        let element = value.get_element(env, index)?;
+        if element.is_null() {
+            return Err(BridgeError::NullArgument(parameter));
+        }
+        strings.push(element.try_to_string(env)?);
+        // One local reference at a time, however long the array.
+        env.delete_local_ref(element);
+    }
+    Ok(strings)
+}
+
 /// Copies the first `length` bytes of a `byte[]` argument.
 pub(crate) fn byte_prefix(
     env: &Env<'_>,

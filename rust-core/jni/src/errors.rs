@@ -57,6 +57,7 @@ fn classify(error: &BridgeError) -> (ExceptionClass, &'static str) {
                 (ExceptionClass::Authentication, "AUTHENTICATION_FAILED")
             }
             CoreError::Homeserver { .. } => (ExceptionClass::Homeserver, "HOMESERVER_ERROR"),
+            CoreError::InviteRefused { .. } => (ExceptionClass::InviteRefused, "INVITE_REFUSED"),
             CoreError::Network => (ExceptionClass::Network, "NETWORK_ERROR"),
             CoreError::RoomNotFound => (ExceptionClass::NotFound, "ROOM_NOT_FOUND"),
             CoreError::WrongRoomState(_) => (ExceptionClass::ClientState, "WRONG_ROOM_STATE"),
@@ -117,7 +118,10 @@ impl<T: Default> ErrorPolicy<T, BridgeError> for ThrowTyped {
 
 fn homeserver_details(error: &BridgeError) -> Option<(u16, &str)> {
     match error {
-        BridgeError::Core(CoreError::Homeserver { status, errcode }) => Some((*status, errcode)),
+        BridgeError::Core(
+            CoreError::Homeserver { status, errcode }
+            | CoreError::InviteRefused { status, errcode },
+        ) => Some((*status, errcode)),
         _ => None,
     }
 }
@@ -154,8 +158,9 @@ fn build_exception<'local>(
     let exception: JObject<'local> = match homeserver {
         Some((status, errcode)) => {
             let java_errcode = JString::from_str(env, errcode)?;
+            // Homeserver errors and their subclasses take status and error code.
             env.new_object(
-                classes.exception(ExceptionClass::Homeserver),
+                classes.exception(class),
                 jni_sig!(
                     (code: java.lang.String, message: java.lang.String, status: jint,
                      errcode: java.lang.String) -> void
@@ -203,6 +208,9 @@ pub(crate) fn sample_error(code: &str) -> Option<BridgeError> {
             core(CoreError::Homeserver { status: 403, errcode: "M_FORBIDDEN".to_owned() })
         }
         "NETWORK_ERROR" => core(CoreError::Network),
+        "INVITE_REFUSED" => {
+            core(CoreError::InviteRefused { status: 403, errcode: "M_FORBIDDEN".to_owned() })
+        }
         "ROOM_NOT_FOUND" => core(CoreError::RoomNotFound),
         "WRONG_ROOM_STATE" => core(CoreError::WrongRoomState("self-test")),
         "EVENT_NOT_FOUND" => core(CoreError::EventNotFound),

@@ -17,13 +17,14 @@ mod wire;
 use std::{path::PathBuf, time::Duration};
 
 use jni::{
-    objects::{JByteArray, JCharArray, JClass, JObject, JString},
+    objects::{JByteArray, JCharArray, JClass, JObject, JObjectArray, JString},
     sys::{jboolean, jint, jlong},
     Env, EnvUnowned,
 };
 use tim_headless_core::{
     block_on, check_room_options, content, logging, validate, AttachmentSpec, ClientConfig,
-    HeadlessClient, OutgoingMessage, RoomKind, RoomOptions, TextKind,
+    DefaultSetting, HeadlessClient, OutgoingMessage, PermissionConfig, RoomKind, RoomOptions,
+    TextKind, GROUP_INSURED_PERSON,
 };
 
 use crate::errors::{BridgeError, BridgeResult, ThrowTyped};
@@ -858,6 +859,110 @@ fn transfer_handle(id: u64) -> BridgeResult<jlong> {
 
 fn transfer_id(id: jlong) -> BridgeResult<u64> {
     u64::try_from(id).map_err(|_| invalid("transferId", "must not be negative"))
+}
+
+/// Default settings as `NativeBridge` numbers them.
+const PERMISSION_ALLOW_ALL: jint = 1;
+const PERMISSION_BLOCK_ALL: jint = 2;
+
+fn permission_config(
+    env: &mut Env<'_>,
+    default_setting: jint,
+    users: &JObjectArray<'_, JString<'static>>,
+    servers: &JObjectArray<'_, JString<'static>>,
+    insured_persons: jboolean,
+) -> BridgeResult<PermissionConfig> {
+    let default_setting = match default_setting {
+        PERMISSION_ALLOW_ALL => DefaultSetting::AllowAll,
+        PERMISSION_BLOCK_ALL => DefaultSetting::BlockAll,
+        _ => return Err(invalid("defaultSetting", "unknown")),
+    };
+    let mut group_exceptions = std::collections::BTreeSet::new();
+    if insured_persons {
+        group_exceptions.insert(GROUP_INSURED_PERSON.to_owned());
+    }
+    Ok(PermissionConfig {
+        default_setting,
+        user_exceptions: convert::string_array(env, "userExceptions", users)?.into_iter().collect(),
+        server_exceptions: convert::string_array(env, "serverExceptions", servers)?
+            .into_iter()
+            .collect(),
+        group_exceptions,
+    })
+}
+
+/// `static native void checkPermissionConfig(int defaultSetting, String[] users,
+/// String[] servers, boolean insuredPersons)`: applies the schema without writing anything.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_checkPermissionConfig<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    default_setting: jint,
+    users: JObjectArray<'local, JString<'static>>,
+    servers: JObjectArray<'local, JString<'static>>,
+    insured_persons: jboolean,
+) {
+    entry(&mut env, |env| {
+        let config = permission_config(env, default_setting, &users, &servers, insured_persons)?;
+        Ok(config.validate()?)
+    })
+}
+
+/// `static native void clientSetPermissionConfig(long handle, int defaultSetting,
+/// String[] users, String[] servers, boolean insuredPersons)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSetPermissionConfig<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    default_setting: jint,
+    users: JObjectArray<'local, JString<'static>>,
+    servers: JObjectArray<'local, JString<'static>>,
+    insured_persons: jboolean,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let config = permission_config(env, default_setting, &users, &servers, insured_persons)?;
+        Ok(block_on(client.set_permission_config(&config))?)
+    })
+}
+
+/// `static native byte[] clientPermissionConfig(long handle)`: the encoded configuration, or
+/// `null` when none is set.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientPermissionConfig<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JObject<'local> {
+    entry(&mut env, |env| match block_on(handles::get(handle)?.permission_config())? {
+        Some(config) => convert::bytes(env, &wire::permission_config(&config)),
+        None => Ok(JObject::null()),
+    })
+}
+
+/// `static native void clientAcknowledgeEvents(long handle, long sequence)`: every event up to
+/// `sequence` has been handed to the listeners.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientAcknowledgeEvents<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    sequence: jlong,
+) {
+    entry(&mut env, |_| {
+        let sequence =
+            u64::try_from(sequence).map_err(|_| invalid("sequence", "must not be negative"))?;
+        Ok(handles::get(handle)?.acknowledge_events(sequence)?)
+    })
 }
 
 /// `static native byte[] clientNextEvents(long handle, int timeoutMillis, int max)`

@@ -10,8 +10,9 @@
 //! the elements. Each event starts with a one-byte tag.
 
 use tim_headless_core::{
-    AttachmentInfo, ClientEvent, DownloadInfo, EventMeta, HistoryPage, RoomMember, RoomSettings,
-    RoomSummary, StateEvent, UserProfile,
+    AttachmentInfo, ClientEvent, DefaultSetting, DownloadInfo, EventMeta, HistoryPage,
+    NumberedEvent, PermissionConfig, RoomMember, RoomSettings, RoomSummary, StateEvent,
+    UserProfile,
 };
 
 /// Tags of the event kinds; the Java reader has the same table.
@@ -84,9 +85,13 @@ impl Writer {
     }
 }
 
-pub(crate) fn events(events: &[ClientEvent]) -> Vec<u8> {
+/// A batch of events as `next_events` returns it: each preceded by its sequence number.
+pub(crate) fn events(events: &[NumberedEvent]) -> Vec<u8> {
     let mut writer = Writer::default();
-    writer.list(events, event);
+    writer.list(events, |w, (sequence, numbered)| {
+        w.u64(*sequence);
+        event(w, numbered);
+    });
     writer.into_bytes()
 }
 
@@ -267,5 +272,16 @@ pub(crate) fn download(id: u64, info: &DownloadInfo) -> Vec<u8> {
     writer.opt_str(info.file_name.as_deref());
     writer.opt_str(info.mime_type.as_deref());
     writer.u64(info.size);
+    writer.into_bytes()
+}
+
+pub(crate) fn permission_config(config: &PermissionConfig) -> Vec<u8> {
+    let mut writer = Writer::default();
+    writer.bool(config.default_setting == DefaultSetting::BlockAll);
+    let users: Vec<&str> = config.user_exceptions.iter().map(String::as_str).collect();
+    writer.list(&users, |w, user| w.str(user));
+    let servers: Vec<&str> = config.server_exceptions.iter().map(String::as_str).collect();
+    writer.list(&servers, |w, server| w.str(server));
+    writer.bool(!config.group_exceptions.is_empty());
     writer.into_bytes()
 }

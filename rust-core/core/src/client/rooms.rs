@@ -150,15 +150,35 @@ impl HeadlessClient {
     /// [`CoreError::InvalidArgument`] before any request for a private unencrypted room, an
     /// encrypted public room, a direct chat without invitee, or a bad name, topic or invitee;
     /// then homeserver and network errors.
+    ///
+    /// The invitee of a private or public room is invited after the room exists: when the
+    /// invitation is refused ([`CoreError::InviteRefused`]), the room is left and forgotten, so
+    /// that no empty room stays behind. A direct chat invites within the creation request, as
+    /// only that marks the invitation as direct for the invitee.
     pub async fn create_room(&self, options: RoomOptions) -> CoreResult<String> {
         self.guarded(async {
-            let request = creation_request(&options)?;
+            let mut request = creation_request(&options)?;
+            let invite_later = match options.kind {
+                RoomKind::Direct => None,
+                _ => request.invite.pop(),
+            };
             let engine = self.logged_in_engine()?;
             let room = engine
                 .create_room(request)
                 .await
-                .map_err(|error| CoreError::from_sdk("create room", error))?;
+                .map_err(|error| CoreError::from_sdk("create room", error).as_invite_refusal())?;
             tracing::info!(room_id = %room.room_id(), kind = ?options.kind, "room created");
+
+            if let Some(invitee) = invite_later {
+                if let Err(error) = room.invite_user_by_id(&invitee).await {
+                    let error = CoreError::from_sdk("invite", error).as_invite_refusal();
+                    let cleaned = room.leave().await.is_ok() && room.forget().await.is_ok();
+                    if !cleaned {
+                        tracing::warn!(room_id = %room.room_id(), "a room without its invitee stayed");
+                    }
+                    return Err(error);
+                }
+            }
             Ok(room.room_id().to_string())
         })
         .await
@@ -171,7 +191,7 @@ impl HeadlessClient {
             let room = self.room_in_state(room_id, RoomState::Joined)?;
             room.invite_user_by_id(&user_id)
                 .await
-                .map_err(|error| CoreError::from_sdk("invite", error))
+                .map_err(|error| CoreError::from_sdk("invite", error).as_invite_refusal())
         })
         .await
     }

@@ -7,23 +7,29 @@
 
 use std::{
     collections::{HashMap, VecDeque},
-    sync::{Mutex, PoisonError},
+    sync::{Arc, Mutex, PoisonError},
     time::Duration,
 };
 
 use matrix_sdk::{
-    config::SyncSettings,
+    config::{SyncSettings, SyncToken},
     deserialized_responses::{TimelineEvent, TimelineEventKind},
-    ruma::{events::room::encrypted::OriginalSyncRoomEncryptedEvent, serde::Raw, OwnedRoomId},
+    room::MessagesOptions,
+    ruma::{
+        events::room::encrypted::OriginalSyncRoomEncryptedEvent, serde::Raw, OwnedEventId,
+        OwnedRoomId, UInt,
+    },
     sync::SyncResponse,
     Client,
 };
 use serde_json::Value;
 use tokio::sync::watch;
 
+use super::delivery::Delivery;
 use crate::{
     error::CoreError,
     events::{ClientEvent, EventSender},
+    store::OpenedStore,
     timeline,
 };
 
@@ -34,6 +40,9 @@ const SYNC_BACKOFF_FIRST: Duration = Duration::from_millis(500);
 const SYNC_BACKOFF_MAX: Duration = Duration::from_secs(30);
 /// Most undecryptable events kept for a second attempt; the oldest are given up first.
 const MAX_PENDING_UNDECRYPTABLE: usize = 1000;
+/// Most events fetched for one room whose sync timeline was limited, and the page size.
+const MAX_BACKFILL_EVENTS: usize = 1000;
+const BACKFILL_PAGE: u32 = 100;
 
 /// What the sync loop records for the rest of the client.
 #[derive(Default)]
@@ -48,35 +57,56 @@ struct PendingEvent {
     raw: Raw<OriginalSyncRoomEncryptedEvent>,
 }
 
+/// What the sync loop works with besides the engine.
+pub(crate) struct SyncContext {
+    pub(crate) events: EventSender,
+    pub(crate) shared: Arc<SyncShared>,
+    pub(crate) delivery: Arc<Delivery>,
+    pub(crate) store: Arc<OpenedStore>,
+}
+
 pub(crate) async fn sync_loop(
     engine: Client,
-    events: EventSender,
-    shared: std::sync::Arc<SyncShared>,
+    context: SyncContext,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let settings = SyncSettings::default().timeout(SYNC_POLL_TIMEOUT);
     let mut backoff = SYNC_BACKOFF_FIRST;
     let mut pending = VecDeque::new();
+    // Our own token, not the engine's: after a restart the loop must start where the
+    // integrating system's acknowledgements end, which may be before the engine's token.
+    let mut since = context.delivery.resume_token();
+    if let Some(token) = &since {
+        if !recover(&engine, &context, &mut pending, token).await {
+            return;
+        }
+    }
 
     loop {
+        let mut settings = SyncSettings::default().timeout(SYNC_POLL_TIMEOUT);
+        if let Some(token) = &since {
+            settings = settings.token(SyncToken::Specific(token.clone()));
+        }
         // `sync_once` returns as soon as the server has news, unlike `sync`, which pauses about a
         // second between fast iterations.
         let result = tokio::select! {
             _ = stopped.wait_for(|stop| *stop) => return,
-            result = engine.sync_once(settings.clone()) => result,
+            result = engine.sync_once(settings) => result,
         };
 
         match result {
             Ok(response) => {
                 backoff = SYNC_BACKOFF_FIRST;
+                let next_batch = response.next_batch.clone();
                 let delivered = tokio::select! {
                     _ = stopped.wait_for(|stop| *stop) => return,
-                    delivered = deliver(&engine, &events, &shared, &mut pending, response) => delivered,
+                    delivered = deliver(&engine, &context, &mut pending, since.as_deref(), response)
+                        => delivered,
                 };
                 if !delivered {
                     // The queue is closed: the client is closing.
                     return;
                 }
+                since = Some(next_batch);
             }
             Err(error) => {
                 let reason = CoreError::from_sdk("sync", error);
@@ -94,18 +124,29 @@ pub(crate) async fn sync_loop(
 /// Enqueues the events of one sync response; `false` once the queue is closed.
 async fn deliver(
     engine: &Client,
-    events: &EventSender,
-    shared: &SyncShared,
+    context: &SyncContext,
     pending: &mut VecDeque<PendingEvent>,
+    since: Option<&str>,
     response: SyncResponse,
 ) -> bool {
     let own_user = engine.user_id().map(ToString::to_string).unwrap_or_default();
     let mut batch = Vec::new();
 
     for (room_id, update) in &response.rooms.joined {
+        // A limited timeline left events out (the client was away for long); fetch them, so
+        // that nothing between the last sync and this one is missing.
+        if let (true, Some(since), Some(prev_batch)) =
+            (update.timeline.limited, since, update.timeline.prev_batch.as_deref())
+        {
+            for event in backfill(engine, room_id, prev_batch, since).await {
+                if let Some(converted) = convert_live(room_id, &event, pending) {
+                    batch.push(converted);
+                }
+            }
+        }
         for event in &update.timeline.events {
             if let Some(converted) = convert_live(room_id, event, pending) {
-                record_activity(shared, room_id, &converted);
+                record_activity(&context.shared, room_id, &converted);
                 batch.push(converted);
             }
         }
@@ -129,12 +170,127 @@ async fn deliver(
         batch.extend(retry_undecryptable(engine, pending).await);
     }
 
-    for event in batch {
-        if events.send(event).await.is_err() {
+    let numbered = match context.delivery.admit(&context.store, &response.next_batch, batch) {
+        Ok(numbered) => numbered,
+        Err(error) => {
+            // Without the record a restart could repeat or lose events; keep delivering, and
+            // say so.
+            tracing::error!(error = %error, "the delivery record could not be saved");
+            return true;
+        }
+    };
+    for event in numbered {
+        if context.events.send(event).await.is_err() {
             return false;
         }
     }
     true
+}
+
+/// Delivers what a restart must not lose, fetched by ID: the events queued but not
+/// acknowledged before it, in their order, and the undecryptable ones handed over whose keys
+/// have arrived since. `false` once the queue is closed.
+async fn recover(
+    engine: &Client,
+    context: &SyncContext,
+    pending: &mut VecDeque<PendingEvent>,
+    since: &str,
+) -> bool {
+    let recovery = context.delivery.take_recovery();
+    let mut batch = Vec::new();
+    for (room_id, event_id) in &recovery.undelivered {
+        if let Some((room_id, event, converted)) = fetch(engine, room_id, event_id).await {
+            if let TimelineEventKind::UnableToDecrypt { event: raw, .. } = &event.kind {
+                pending.push_back(PendingEvent { room_id, raw: raw.clone().cast_unchecked() });
+            }
+            batch.extend(converted);
+        }
+    }
+    for (room_id, event_id) in &recovery.undecrypted {
+        if let Some((room_id, event, converted)) = fetch(engine, room_id, event_id).await {
+            match &event.kind {
+                TimelineEventKind::UnableToDecrypt { event: raw, .. } => {
+                    pending.push_back(PendingEvent { room_id, raw: raw.clone().cast_unchecked() })
+                }
+                _ => batch.extend(converted),
+            }
+        }
+    }
+    if batch.is_empty() {
+        return true;
+    }
+    tracing::info!(count = batch.len(), "events from before the restart delivered again");
+    match context.delivery.admit(&context.store, since, batch) {
+        Ok(numbered) => {
+            for event in numbered {
+                if context.events.send(event).await.is_err() {
+                    return false;
+                }
+            }
+            true
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "the delivery record could not be saved");
+            true
+        }
+    }
+}
+
+/// One event by ID, its room, and what it converts to.
+async fn fetch(
+    engine: &Client,
+    room_id: &str,
+    event_id: &str,
+) -> Option<(OwnedRoomId, TimelineEvent, Option<ClientEvent>)> {
+    let room_id = OwnedRoomId::try_from(room_id).ok()?;
+    let event_id = OwnedEventId::try_from(event_id).ok()?;
+    let room = engine.get_room(&room_id)?;
+    match room.event(&event_id, None).await {
+        Ok(event) => {
+            let converted = super::messages::convert_event(room_id.as_str(), &event);
+            Some((room_id, event, converted))
+        }
+        Err(_) => {
+            tracing::warn!(room_id = %room_id, "an event from before the restart could not be fetched");
+            None
+        }
+    }
+}
+
+/// The events a limited timeline left out, oldest first: paged backwards from the timeline's
+/// start to the previous sync's token, at most [`MAX_BACKFILL_EVENTS`] of them.
+async fn backfill(
+    engine: &Client,
+    room_id: &OwnedRoomId,
+    prev_batch: &str,
+    since: &str,
+) -> Vec<TimelineEvent> {
+    let Some(room) = engine.get_room(room_id) else { return Vec::new() };
+    let mut events = Vec::new();
+    let mut from = prev_batch.to_owned();
+    while events.len() < MAX_BACKFILL_EVENTS {
+        let mut options = MessagesOptions::backward().from(from.as_str());
+        options.to = Some(since.to_owned());
+        options.limit = UInt::from(BACKFILL_PAGE);
+        let page = match room.messages(options).await {
+            Ok(page) => page,
+            Err(error) => {
+                tracing::warn!(error = %CoreError::from_sdk("backfill", error), "backfill failed");
+                break;
+            }
+        };
+        let done = page.chunk.is_empty() || page.end.is_none();
+        events.extend(page.chunk);
+        match page.end {
+            Some(end) if !done => from = end,
+            _ => break,
+        }
+    }
+    if events.len() >= MAX_BACKFILL_EVENTS {
+        tracing::warn!(room_id = %room_id, "backfill stopped at its limit; older events are skipped");
+    }
+    events.reverse();
+    events
 }
 
 /// Converts a live timeline event; an undecryptable one is also kept for another attempt. The

@@ -9,6 +9,12 @@ package health.tim.headless;
  * a thread of their own: while a listener runs, no further event is delivered. An exception thrown
  * by a listener is logged (its type, not its message) and does not stop delivery to other listeners
  * or of later events.
+ *
+ * <p>Delivery is recorded in the store: once every listener has returned for an event, a restart of
+ * the client does not deliver it again, and an event not yet handed over is delivered after a
+ * restart, also when it arrived while the client was stopped. An event whose listeners were still
+ * running when the process ended is delivered again. Events that arrive while no listener is
+ * registered count as delivered: register listeners before {@link HeadlessClient#startSync()}.
  */
 public interface ClientListener {
   /**

@@ -23,6 +23,10 @@ public enum ErrorCode {
   AUTHENTICATION_FAILED,
   /** The homeserver answered a request with an error. */
   HOMESERVER_ERROR,
+  /**
+   * The homeserver refused an invitation; with TI-M, as a rule, the invitee's permission settings.
+   */
+  INVITE_REFUSED,
   /** The homeserver could not be reached. */
   NETWORK_ERROR,
   /** The room is not known to this client. */

@@ -187,10 +187,11 @@ public final class HeadlessClient implements AutoCloseable {
    * Creates a room with TI-M's defaults (see {@link CreateRoomOptions}).
    *
    * @param options what the room looks like
-   * @return a future of the new room's ID; it fails with {@link ClientStateException} when not
-   *     logged in, {@link HomeserverException} when the homeserver refused (for example 403 when
-   *     the invitee's permission settings block the invitation), {@link NetworkException} or {@link
-   *     ClientClosedException}
+   * @return a future of the new room's ID; it fails with {@link InviteRefusedException} when the
+   *     invitation was refused (as a rule by the invitee's permission settings; the room is then
+   *     left and forgotten again), {@link ClientStateException} when not logged in, {@link
+   *     HomeserverException} when the homeserver refused otherwise, {@link NetworkException} or
+   *     {@link ClientClosedException}
    * @throws InvalidArgumentException if {@code options} is null, a private room or direct chat is
    *     not encrypted, a public room is, a direct chat has no invitee, or name, topic or invitee is
    *     invalid; nothing was sent
@@ -253,10 +254,11 @@ public final class HeadlessClient implements AutoCloseable {
    *
    * @param roomId the room
    * @param userId the full Matrix user ID of the user to invite
-   * @return a future that completes once invited; it fails with {@link NotFoundException} for an
-   *     unknown room, {@link ClientStateException} ({@link ErrorCode#WRONG_ROOM_STATE}) when not
-   *     joined, {@link HomeserverException} (for example 403 when the user's permission settings
-   *     block the invitation), {@link NetworkException} or {@link ClientClosedException}
+   * @return a future that completes once invited; it fails with {@link InviteRefusedException}
+   *     (HTTP 403: as a rule the user's permission settings block the invitation), {@link
+   *     NotFoundException} for an unknown room, {@link ClientStateException} ({@link
+   *     ErrorCode#WRONG_ROOM_STATE}) when not joined, {@link HomeserverException}, {@link
+   *     NetworkException} or {@link ClientClosedException}
    * @throws InvalidArgumentException if an argument is null or invalid
    * @throws ClientClosedException if the client is closed
    */
@@ -843,6 +845,53 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   /**
+   * Reads this account's permission configuration as the homeserver has it.
+   *
+   * @return a future of the configuration, empty when none is set or the stored one does not follow
+   *     gematik's schema (the Fachdienst then treats it as unset); it fails with {@link
+   *     ClientStateException}, {@link HomeserverException}, {@link NetworkException} or {@link
+   *     ClientClosedException}
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Optional<PermissionConfig>> permissionConfig() {
+    long handle = nativeClient.handle();
+    return call(
+        () -> {
+          byte[] encoded = NativeBridge.clientPermissionConfig(handle);
+          return Optional.ofNullable(encoded).map(WireReader::permissionConfig);
+        });
+  }
+
+  /**
+   * Replaces this account's permission configuration. It is checked against gematik's schema first,
+   * because the Fachdienst stores anything and resets what it cannot read later. The new
+   * configuration applies from the next invitation on, also to users of other homeservers.
+   *
+   * @param config the new configuration
+   * @return a future that completes once written; it fails with {@link ClientStateException},
+   *     {@link HomeserverException}, {@link NetworkException} or {@link ClientClosedException}
+   * @throws InvalidArgumentException if {@code config} is null, or an exception is no valid user ID
+   *     or server name, or a list has more than 1000 entries; nothing was written
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Void> setPermissionConfig(PermissionConfig config) {
+    requireNonNull(config, "config");
+    int defaultSetting =
+        config.defaultSetting() == PermissionConfig.Default.BLOCK_ALL
+            ? NativeBridge.PERMISSION_BLOCK_ALL
+            : NativeBridge.PERMISSION_ALLOW_ALL;
+    String[] users = config.userExceptions().stream().sorted().toArray(String[]::new);
+    String[] servers = config.serverExceptions().stream().sorted().toArray(String[]::new);
+    boolean insured = config.insuredPersonsExcepted();
+    NativeBridge.checkPermissionConfig(defaultSetting, users, servers, insured);
+    long handle = nativeClient.handle();
+    return run(
+        () ->
+            NativeBridge.clientSetPermissionConfig(
+                handle, defaultSetting, users, servers, insured));
+  }
+
+  /**
    * Registers a listener for the client's events.
    *
    * @param listener the listener; registering it twice delivers every event twice
@@ -1039,7 +1088,7 @@ public final class HeadlessClient implements AutoCloseable {
     @Override
     public void run() {
       while (!nativeClient.isClosed() && !Thread.currentThread().isInterrupted()) {
-        List<ClientEvent> batch;
+        List<WireReader.Numbered> batch;
         try {
           batch =
               WireReader.events(
@@ -1051,9 +1100,29 @@ public final class HeadlessClient implements AutoCloseable {
           LOG.warn("events could not be read: {}", e.toString());
           continue;
         }
-        for (ClientEvent event : batch) {
-          deliver(event);
+        for (WireReader.Numbered numbered : batch) {
+          // A listener may have closed the client; the rest of the batch comes after a restart.
+          if (nativeClient.isClosed()) {
+            return;
+          }
+          deliver(numbered.event());
+          if (!acknowledge(numbered.sequence())) {
+            return;
+          }
         }
+      }
+    }
+
+    /** Records the delivery in the store, so that a restart does not repeat it. */
+    private boolean acknowledge(long sequence) {
+      try {
+        NativeBridge.clientAcknowledgeEvents(nativeClient.handle(), sequence);
+        return true;
+      } catch (ClientClosedException e) {
+        return false;
+      } catch (TimException e) {
+        LOG.warn("the delivery of an event could not be recorded: {}", e.toString());
+        return true;
       }
     }
 

@@ -32,8 +32,11 @@ final class WireReader {
     this.buffer = ByteBuffer.wrap(bytes);
   }
 
-  static List<ClientEvent> events(byte[] bytes) {
-    return decode(bytes, reader -> reader.list(WireReader::event));
+  /** An event and the sequence number with which its delivery is acknowledged. */
+  record Numbered(long sequence, ClientEvent event) {}
+
+  static List<Numbered> events(byte[] bytes) {
+    return decode(bytes, reader -> reader.list(r -> new Numbered(r.buffer.getLong(), r.event())));
   }
 
   static RoomEvent roomEvent(byte[] bytes) {
@@ -108,6 +111,19 @@ final class WireReader {
           String mimeType = r.optionalString();
           long size = r.buffer.getLong();
           return new Download(id, new AttachmentInfo(fileName, mimeType, size, true));
+        });
+  }
+
+  static PermissionConfig permissionConfig(byte[] bytes) {
+    return decode(
+        bytes,
+        r -> {
+          PermissionConfig.Default defaultSetting =
+              r.bool() ? PermissionConfig.Default.BLOCK_ALL : PermissionConfig.Default.ALLOW_ALL;
+          List<String> users = r.list(reader -> reader.string());
+          List<String> servers = r.list(reader -> reader.string());
+          return new PermissionConfig(
+              defaultSetting, java.util.Set.copyOf(users), java.util.Set.copyOf(servers), r.bool());
         });
   }
 

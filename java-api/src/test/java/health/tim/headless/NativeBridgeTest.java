@@ -43,6 +43,7 @@ class NativeBridgeTest {
             Map.entry(ErrorCode.STORE_UNUSABLE, StoreException.class),
             Map.entry(ErrorCode.AUTHENTICATION_FAILED, AuthenticationException.class),
             Map.entry(ErrorCode.HOMESERVER_ERROR, HomeserverException.class),
+            Map.entry(ErrorCode.INVITE_REFUSED, InviteRefusedException.class),
             Map.entry(ErrorCode.NETWORK_ERROR, NetworkException.class),
             Map.entry(ErrorCode.ROOM_NOT_FOUND, NotFoundException.class),
             Map.entry(ErrorCode.WRONG_ROOM_STATE, ClientStateException.class),

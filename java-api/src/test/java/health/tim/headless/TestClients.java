@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import health.tim.headless.TestHomeserver.User;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +19,12 @@ final class TestClients {
   private TestClients() {}
 
   static HeadlessClient open(Path store) {
+    return open(store, TestHomeserver.url());
+  }
+
+  static HeadlessClient open(Path store, String homeserverUrl) {
     return HeadlessClient.builder()
-        .homeserverUrl(TestHomeserver.url())
+        .homeserverUrl(homeserverUrl)
         .storeDirectory(store)
         .storePassphrase(STORE_PASSPHRASE)
         .integratingSystem("tim-headless tests", "1")
@@ -44,8 +49,12 @@ final class TestClients {
    */
   record Party(User user, HeadlessClient client, Recorder events) implements AutoCloseable {
     static Party start(Path temp, String prefix) {
-      User user = TestHomeserver.register(prefix);
-      HeadlessClient client = open(temp.resolve(user.localpart()));
+      return start(temp, TestHomeserver.register(prefix), TestHomeserver.url());
+    }
+
+    /** A party of a user registered on the homeserver at {@code homeserverUrl}. */
+    static Party start(Path temp, User user, String homeserverUrl) {
+      HeadlessClient client = open(temp.resolve(user.localpart()), homeserverUrl);
       client.login(user.userId(), user.password());
       Recorder events = new Recorder();
       client.addListener(events);
@@ -88,9 +97,17 @@ final class TestClients {
   static final class Recorder implements ClientListener {
     private final BlockingQueue<ClientEvent> events = new LinkedBlockingQueue<>();
 
+    private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
     public void onEvent(ClientEvent event) {
       events.add(event);
+      seen.add(event.toString());
+    }
+
+    /** Every event recorded so far, as {@code toString()} shows it (without content). */
+    List<String> seen() {
+      return List.copyOf(seen);
     }
 
     <T extends ClientEvent> T await(Class<T> type, Predicate<T> matches) {

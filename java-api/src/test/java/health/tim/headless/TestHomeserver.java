@@ -32,6 +32,14 @@ final class TestHomeserver {
   }
 
   static User register(String prefix) {
+    return register(prefix, url(), required("TIM_TEST_REGISTRATION_SECRET"));
+  }
+
+  /**
+   * Registers a user on the homeserver at {@code homeserverUrl} with its shared registration
+   * secret, for tests that use more than the default homeserver (the Fachdienst set).
+   */
+  static User register(String prefix, String homeserverUrl, String registrationSecret) {
     String localpart =
         prefix
             + "-"
@@ -41,10 +49,10 @@ final class TestHomeserver {
             + "-"
             + System.nanoTime() % 100_000;
     String password = "pw-" + localpart;
-    String endpoint = url() + "/_synapse/admin/v1/register";
+    String endpoint = homeserverUrl + "/_synapse/admin/v1/register";
     try {
       String nonce = field(send(HttpRequest.newBuilder(URI.create(endpoint)).GET()), "nonce");
-      String mac = mac(required("TIM_TEST_REGISTRATION_SECRET"), nonce, localpart, password);
+      String mac = mac(registrationSecret, nonce, localpart, password);
       String body =
           String.format(
               "{\"nonce\":\"%s\",\"username\":\"%s\",\"password\":\"%s\",\"admin\":false,"
@@ -64,7 +72,7 @@ final class TestHomeserver {
     }
   }
 
-  private static String required(String variable) {
+  static String required(String variable) {
     String value = System.getenv(variable);
     if (value == null || value.isBlank()) {
       throw new IllegalStateException(

@@ -438,13 +438,58 @@ public final class NativeBridge {
    */
   public static native void clientCloseDownload(long handle, long downloadId);
 
+  /** Permission default numbers shared with the bridge. */
+  public static final int PERMISSION_ALLOW_ALL = 1;
+
+  /** See {@link #PERMISSION_ALLOW_ALL}. */
+  public static final int PERMISSION_BLOCK_ALL = 2;
+
+  /**
+   * Applies gematik's schema to a permission configuration without writing it.
+   *
+   * @param defaultSetting a {@code PERMISSION_} constant
+   * @param users the user exceptions
+   * @param servers the server exceptions
+   * @param insuredPersons whether insured persons are an exception
+   */
+  public static native void checkPermissionConfig(
+      int defaultSetting, String[] users, String[] servers, boolean insuredPersons);
+
+  /**
+   * Replaces the permission configuration; blocking.
+   *
+   * @param handle the client's handle
+   * @param defaultSetting a {@code PERMISSION_} constant
+   * @param users the user exceptions
+   * @param servers the server exceptions
+   * @param insuredPersons whether insured persons are an exception
+   */
+  public static native void clientSetPermissionConfig(
+      long handle, int defaultSetting, String[] users, String[] servers, boolean insuredPersons);
+
+  /**
+   * Reads the permission configuration; blocking.
+   *
+   * @param handle the client's handle
+   * @return the encoded configuration, or {@code null} if none is set
+   */
+  public static native byte[] clientPermissionConfig(long handle);
+
+  /**
+   * Records that every event up to a sequence number has been handed to the listeners.
+   *
+   * @param handle the client's handle
+   * @param sequence the sequence number of the last event handed over
+   */
+  public static native void clientAcknowledgeEvents(long handle, long sequence);
+
   /**
    * Waits for the next events; blocking.
    *
    * @param handle the client's handle
    * @param timeoutMillis how long to wait for the first event
    * @param max the largest batch to return
-   * @return the encoded events, possibly none
+   * @return the encoded events, each with its sequence number, possibly none
    */
   public static native byte[] clientNextEvents(long handle, int timeoutMillis, int max);
 

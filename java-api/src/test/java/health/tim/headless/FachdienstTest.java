@@ -1,0 +1,164 @@
+package health.tim.headless;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import health.tim.headless.TestClients.Party;
+import health.tim.headless.TestHomeserver.User;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Our client against the loopback TI-M Fachdienst set of the test harness: two Synapses with
+ * famedly's rule module that federate with each other (fd1, fd2) and a plain Synapse that is not on
+ * the federation list. {@code ./run test} starts the set and exports {@code TIM_FD1_URL}, {@code
+ * TIM_FD1_SECRET} and the like, which Surefire passes on.
+ */
+class FachdienstTest {
+  @TempDir Path temp;
+
+  @Test
+  void anEncryptedConversationCrossesTheTwoFachdienste() {
+    try (Party alice = party("fd1", "alice");
+        Party bob = party("fd2", "bob")) {
+      // Given a room of Alice's on fd1, created with TI-M's defaults, that Bob on fd2 joins
+      String roomId =
+          alice
+              .client()
+              .createRoom(CreateRoomOptions.privateRoom().withInvitee(bob.userId()))
+              .join();
+      bob.events().await(InviteEvent.class, invite -> invite.roomId().equals(roomId));
+      bob.client().joinRoom(roomId).join();
+      TestClients.eventually(
+          "Alice sees Bob joined",
+          () ->
+              alice.client().roomMembers(roomId).join().stream()
+                  .anyMatch(
+                      m -> m.userId().equals(bob.userId()) && m.membership() == Membership.JOIN));
+
+      // When each sends a message, and Bob reacts with an emoji and a skin tone modifier
+      String fromAlice = alice.client().sendText(roomId, "Befund über zwei Fachdienste").join();
+      MessageEvent atBob =
+          bob.events().await(MessageEvent.class, m -> m.eventId().equals(fromAlice));
+      String fromBob = bob.client().sendText(roomId, "Danke, angekommen").join();
+      String reaction = bob.client().react(roomId, fromAlice, "👍🏽").join();
+
+      // Then both arrive decrypted on the other side, and the rule module let the reaction pass
+      assertThat(atBob.body()).isEqualTo("Befund über zwei Fachdienste");
+      assertThat(atBob.encrypted()).isTrue();
+      MessageEvent atAlice =
+          alice.events().await(MessageEvent.class, m -> m.eventId().equals(fromBob));
+      assertThat(atAlice.body()).isEqualTo("Danke, angekommen");
+      assertThat(atAlice.encrypted()).isTrue();
+      ReactionEvent reactionAtAlice =
+          alice.events().await(ReactionEvent.class, r -> r.eventId().equals(reaction));
+      assertThat(reactionAtAlice.key()).isEqualTo("👍🏽");
+
+      // And the room has the version TI-M prescribes, whatever the server's default
+      assertThat(alice.client().roomSettings(roomId).join().roomVersion()).isEqualTo("10");
+    }
+  }
+
+  @Test
+  void anInvitationFromTheUnlistedServerIsRefused() {
+    try (Party paul = party("plain", "paul");
+        Party alice = party("fd1", "alice")) {
+      String roomId = paul.client().createRoom(CreateRoomOptions.privateRoom()).join();
+
+      assertThatThrownBy(() -> paul.client().inviteUser(roomId, alice.userId()).join())
+          .cause()
+          .isInstanceOf(HomeserverException.class)
+          .satisfies(e -> assertThat(((HomeserverException) e).status()).isEqualTo(403));
+
+      // And nothing reached Alice
+      List<RoomSummary> aliceRooms = alice.client().rooms().join();
+      assertThat(aliceRooms).extracting(RoomSummary::roomId).doesNotContain(roomId);
+    }
+  }
+
+  @Test
+  void aBlockedInvitationIsATypedErrorLeavesNoRoomAndExceptionsTakeEffect() {
+    try (Party alice = party("fd1", "alice");
+        Party bob = party("fd1", "bob");
+        Party carol = party("fd2", "carol")) {
+      // Given Bob blocks everybody
+      bob.client().setPermissionConfig(PermissionConfig.blockAll()).join();
+      assertThat(bob.client().permissionConfig().join()).contains(PermissionConfig.blockAll());
+
+      // Then Alice's room with him is refused with a typed error, and no room stays behind
+      assertThatThrownBy(
+              () ->
+                  alice
+                      .client()
+                      .createRoom(CreateRoomOptions.privateRoom().withInvitee(bob.userId()))
+                      .join())
+          .cause()
+          .isInstanceOf(InviteRefusedException.class)
+          .satisfies(e -> assertThat(((TimException) e).code()).isEqualTo(ErrorCode.INVITE_REFUSED))
+          .satisfies(e -> assertThat(((HomeserverException) e).status()).isEqualTo(403));
+      TestClients.eventually(
+          "Alice's refused room is gone",
+          () ->
+              alice.client().rooms().join().stream()
+                  .noneMatch(room -> room.membership() == Membership.JOIN));
+
+      // When Bob names Alice and Carol's server as exceptions, their next invitations pass,
+      // also across the two Fachdienste
+      String carolServer = carol.userId().substring(carol.userId().indexOf(':') + 1);
+      PermissionConfig exceptions =
+          PermissionConfig.blockAll()
+              .withUserException(alice.userId())
+              .withServerException(carolServer);
+      bob.client().setPermissionConfig(exceptions).join();
+      assertThat(bob.client().permissionConfig().join()).contains(exceptions);
+      String fromAlice =
+          alice
+              .client()
+              .createRoom(CreateRoomOptions.privateRoom().withInvitee(bob.userId()))
+              .join();
+      bob.events().await(InviteEvent.class, invite -> invite.roomId().equals(fromAlice));
+      String fromCarol =
+          carol
+              .client()
+              .createRoom(CreateRoomOptions.privateRoom().withInvitee(bob.userId()))
+              .join();
+      bob.events().await(InviteEvent.class, invite -> invite.roomId().equals(fromCarol));
+    }
+  }
+
+  @Test
+  void aConfigurationOutsideTheSchemaIsRefusedBeforeItIsWritten() {
+    try (Party bob = party("fd1", "bob")) {
+      HeadlessClient client = bob.client();
+      PermissionConfig valid = PermissionConfig.allowAll().withUserException(bob.userId());
+      client.setPermissionConfig(valid).join();
+
+      assertThatThrownBy(
+              () ->
+                  client.setPermissionConfig(PermissionConfig.blockAll().withUserException("bob")))
+          .isInstanceOf(InvalidArgumentException.class)
+          .hasMessageContaining("userExceptions");
+      assertThatThrownBy(
+              () ->
+                  client.setPermissionConfig(
+                      PermissionConfig.allowAll().withServerException("not a server")))
+          .isInstanceOf(InvalidArgumentException.class)
+          .hasMessageContaining("serverExceptions");
+
+      // Nothing reached the server: it still has the valid configuration
+      assertThat(client.permissionConfig().join()).contains(valid);
+    }
+  }
+
+  /**
+   * A logged-in, syncing user of one server of the set ({@code fd1}, {@code fd2}, {@code plain}).
+   */
+  private Party party(String server, String prefix) {
+    String variable = "TIM_" + server.toUpperCase(java.util.Locale.ROOT);
+    String url = TestHomeserver.required(variable + "_URL");
+    User user = TestHomeserver.register(prefix, url, TestHomeserver.required(variable + "_SECRET"));
+    return Party.start(temp, user, url);
+  }
+}
