@@ -41,15 +41,24 @@ impl ClientEvent {
     /// The room the event belongs to.
     pub fn room_id(&self) -> &str {
         match self {
-            Self::Message(event) => &event.meta.room_id,
-            Self::Edit(event) => &event.meta.room_id,
-            Self::Redaction(event) => &event.meta.room_id,
-            Self::Reaction(event) => &event.meta.room_id,
-            Self::Custom(event) => &event.meta.room_id,
-            Self::State(event) => &event.meta.room_id,
-            Self::Undecryptable(meta) => &meta.room_id,
             Self::Receipt(event) => &event.room_id,
             Self::Invite(event) => &event.room_id,
+            _ => self.meta().map_or("", |meta| meta.room_id.as_str()),
+        }
+    }
+
+    /// ID, sender, time and encryption of a timeline event; `None` for receipts and invitations,
+    /// which are not part of a timeline.
+    pub fn meta(&self) -> Option<&EventMeta> {
+        match self {
+            Self::Message(event) => Some(&event.meta),
+            Self::Edit(event) => Some(&event.meta),
+            Self::Redaction(event) => Some(&event.meta),
+            Self::Reaction(event) => Some(&event.meta),
+            Self::Custom(event) => Some(&event.meta),
+            Self::State(event) => Some(&event.meta),
+            Self::Undecryptable(meta) => Some(meta),
+            Self::Receipt(_) | Self::Invite(_) => None,
         }
     }
 }

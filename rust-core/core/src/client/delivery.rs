@@ -275,28 +275,14 @@ fn save(store: &OpenedStore, state: &State) -> CoreResult<()> {
 }
 
 fn room_event(event: &ClientEvent) -> Option<(String, String)> {
-    let meta = match event {
-        ClientEvent::Message(e) => &e.meta,
-        ClientEvent::Edit(e) => &e.meta,
-        ClientEvent::Redaction(e) => &e.meta,
-        ClientEvent::Reaction(e) => &e.meta,
-        ClientEvent::Custom(e) => &e.meta,
-        ClientEvent::State(e) => &e.meta,
-        ClientEvent::Undecryptable(meta) => meta,
-        ClientEvent::Receipt(_) | ClientEvent::Invite(_) => return None,
-    };
-    Some((meta.room_id.clone(), meta.event_id.clone()))
+    event.meta().map(|meta| (meta.room_id.clone(), meta.event_id.clone()))
 }
 
+/// The event ID of an event that is no undecryptable placeholder.
 fn event_id(event: &ClientEvent) -> Option<&str> {
     match event {
-        ClientEvent::Message(e) => Some(&e.meta.event_id),
-        ClientEvent::Edit(e) => Some(&e.meta.event_id),
-        ClientEvent::Redaction(e) => Some(&e.meta.event_id),
-        ClientEvent::Reaction(e) => Some(&e.meta.event_id),
-        ClientEvent::Custom(e) => Some(&e.meta.event_id),
-        ClientEvent::State(e) => Some(&e.meta.event_id),
-        ClientEvent::Undecryptable(_) | ClientEvent::Receipt(_) | ClientEvent::Invite(_) => None,
+        ClientEvent::Undecryptable(_) => None,
+        _ => event.meta().map(|meta| meta.event_id.as_str()),
     }
 }
 

@@ -307,15 +307,7 @@ impl HeadlessClient {
         let event_id = validate::event_id("eventId", event_id)?;
         self.guarded(async {
             let room = self.room_in_state(room_id, RoomState::Joined)?;
-            let event =
-                room.event(&event_id, None).await.map_err(|error| {
-                    match CoreError::from_sdk("fetch event", error) {
-                        CoreError::Homeserver { status: 404, .. } => CoreError::EventNotFound,
-                        other => other,
-                    }
-                })?;
-            let value: Value = serde_json::from_str(event.raw().json().get())
-                .map_err(|_| CoreError::Internal("read a fetched event"))?;
+            let value = super::messages::fetch_event(&room, &event_id).await?;
             let attachment = EncryptedAttachment::from_event(&value)?;
 
             let engine = room.client();

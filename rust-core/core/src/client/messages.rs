@@ -216,10 +216,7 @@ impl HeadlessClient {
             let room = self.room_in_state(room_id, RoomState::Joined)?;
             let event = fetch_event(&room, &target).await?;
             let own_user = self.logged_in_engine()?.user_id().map(ToString::to_string);
-            if event.get("sender").and_then(Value::as_str) != own_user.as_deref() {
-                return Err(CoreError::NotOwnEvent);
-            }
-            Ok(())
+            check_own(&event, own_user.as_deref())
         })
         .await
     }
@@ -245,7 +242,7 @@ async fn room_encrypts(room: &Room) -> CoreResult<bool> {
 
 /// The event's JSON as the server has it (the envelope is never encrypted, so sender and
 /// timestamp are readable without the key).
-async fn fetch_event(room: &Room, event_id: &OwnedEventId) -> CoreResult<Value> {
+pub(super) async fn fetch_event(room: &Room, event_id: &OwnedEventId) -> CoreResult<Value> {
     let event = room.event(event_id, None).await.map_err(not_found_or_sdk)?;
     serde_json::from_str(event.raw().json().get())
         .map_err(|_| CoreError::Internal("read a fetched event"))
@@ -288,11 +285,17 @@ async fn own_edits(
     }
 }
 
-/// TI-M's rule: only own events, and only within 24 hours of sending.
-fn check_redactable(event: &Value, own_user: Option<&str>, now_millis: u64) -> CoreResult<()> {
-    if event.get("sender").and_then(Value::as_str) != own_user {
+/// Edits and redactions act on own events only.
+fn check_own(event: &Value, own_user: Option<&str>) -> CoreResult<()> {
+    if own_user.is_none() || event.get("sender").and_then(Value::as_str) != own_user {
         return Err(CoreError::NotOwnEvent);
     }
+    Ok(())
+}
+
+/// TI-M's rule: only own events, and only within 24 hours of sending.
+fn check_redactable(event: &Value, own_user: Option<&str>, now_millis: u64) -> CoreResult<()> {
+    check_own(event, own_user)?;
     let sent = event.get("origin_server_ts").and_then(Value::as_u64).unwrap_or(0);
     let window = u64::try_from(REDACTION_WINDOW.as_millis()).unwrap_or(u64::MAX);
     if now_millis.saturating_sub(sent) > window {

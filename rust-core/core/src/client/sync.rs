@@ -347,16 +347,7 @@ async fn retry_undecryptable(
 }
 
 fn record_activity(shared: &SyncShared, room_id: &OwnedRoomId, event: &ClientEvent) {
-    let timestamp = match event {
-        ClientEvent::Message(e) => e.meta.timestamp_millis,
-        ClientEvent::Edit(e) => e.meta.timestamp_millis,
-        ClientEvent::Redaction(e) => e.meta.timestamp_millis,
-        ClientEvent::Reaction(e) => e.meta.timestamp_millis,
-        ClientEvent::Custom(e) => e.meta.timestamp_millis,
-        ClientEvent::State(e) => e.meta.timestamp_millis,
-        ClientEvent::Undecryptable(meta) => meta.timestamp_millis,
-        ClientEvent::Receipt(_) | ClientEvent::Invite(_) => return,
-    };
+    let Some(timestamp) = event.meta().map(|meta| meta.timestamp_millis) else { return };
     let mut activity = shared.last_activity.lock().unwrap_or_else(PoisonError::into_inner);
     let newest = activity.entry(room_id.clone()).or_insert(timestamp);
     *newest = (*newest).max(timestamp);
