@@ -538,5 +538,7 @@ def export_lines(workdir) -> str:
         values[f"{prefix}_SERVER_NAME"] = server["server_name"]
         values[f"{prefix}_SECRET"] = server["registration_shared_secret"]
     values["TIM_FD_LIST_URL"] = info["list_server"]["federation_list_url"]
+    if info.get("insurance_ik"):
+        values["TIM_FD_INSURANCE_IK"] = info["insurance_ik"]
     values["TIM_FD_TLS_CA"] = info["tls_ca"]
     return "\n".join(f"export {key}={shlex.quote(value)}" for key, value in values.items())

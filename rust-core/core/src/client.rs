@@ -9,6 +9,7 @@ use std::{
 };
 
 mod delivery;
+mod information;
 mod media;
 mod messages;
 mod permissions;
@@ -87,6 +88,7 @@ pub struct HeadlessClient {
     events_out: EventQueue,
     sync_state: Arc<sync::SyncShared>,
     transfers: media::Transfers,
+    information: information::Information,
     sync: Mutex<Option<SyncTask>>,
     session_watch: Mutex<Option<JoinHandle<()>>>,
     // Sends into one room go out one at a time: the engine's group-session encryption was seen to
@@ -130,6 +132,7 @@ impl HeadlessClient {
             events_out,
             sync_state: Arc::default(),
             transfers: media::Transfers::default(),
+            information: information::Information::default(),
             sync: Mutex::new(None),
             session_watch: Mutex::new(None),
             room_send_locks: Mutex::new(HashMap::new()),

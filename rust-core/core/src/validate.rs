@@ -215,6 +215,14 @@ pub fn server_name(parameter: &'static str, value: &str) -> CoreResult<OwnedServ
         .map_err(|_| CoreError::invalid(parameter, "not a valid server name"))
 }
 
+/// Checks an IK number (Institutionskennzeichen): nine digits.
+pub fn ik_number(parameter: &'static str, value: &str) -> CoreResult<()> {
+    if value.len() != 9 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CoreError::invalid(parameter, "must have nine digits"));
+    }
+    Ok(())
+}
+
 /// Checks an attachment's file name: printable, not blank, at most 255 characters.
 pub fn file_name(parameter: &'static str, value: &str) -> CoreResult<()> {
     if value.trim().is_empty() {

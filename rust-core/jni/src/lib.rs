@@ -947,6 +947,40 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientPerm
     })
 }
 
+/// `static native boolean clientIsInsurance(long handle, String serverName)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientIsInsurance<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    server_name: JString<'local>,
+) -> jboolean {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let server_name = convert::required_string(env, "serverName", &server_name)?;
+        Ok(block_on(client.is_insurance(&server_name))?)
+    })
+}
+
+/// `static native String clientFindByIk(long handle, String ikNumber)`: the server name, or
+/// `null` when the Fachdienst knows none.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientFindByIk<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    ik_number: JString<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let ik_number = convert::required_string(env, "ikNumber", &ik_number)?;
+        match block_on(client.find_by_ik(&ik_number))? {
+            Some(server_name) => convert::string(env, &server_name),
+            None => Ok(JObject::null()),
+        }
+    })
+}
+
 /// `static native void clientAcknowledgeEvents(long handle, long sequence)`: every event up to
 /// `sequence` has been handed to the listeners.
 #[unsafe(no_mangle)]
@@ -1022,6 +1056,8 @@ const VALIDATE_SEARCH_TERM: jint = 8;
 const VALIDATE_REACTION_KEY: jint = 9;
 const VALIDATE_FILE_NAME: jint = 10;
 const VALIDATE_MIME_TYPE: jint = 11;
+const VALIDATE_SERVER_NAME: jint = 12;
+const VALIDATE_IK_NUMBER: jint = 13;
 
 /// Longest room name, and longest topic or reason, in characters.
 const MAX_ROOM_NAME_CHARS: usize = 255;
@@ -1049,6 +1085,8 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_validate<'
             VALIDATE_REACTION_KEY => "key",
             VALIDATE_FILE_NAME => "fileName",
             VALIDATE_MIME_TYPE => "mimeType",
+            VALIDATE_SERVER_NAME => "serverName",
+            VALIDATE_IK_NUMBER => "ikNumber",
             _ => return Err(invalid("kind", "unknown")),
         };
         let value = convert::required_string(env, parameter, &value)?;
@@ -1062,6 +1100,8 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_validate<'
             VALIDATE_REACTION_KEY => validate::reaction_key(parameter, &value),
             VALIDATE_FILE_NAME => validate::file_name(parameter, &value),
             VALIDATE_MIME_TYPE => validate::mime_type(parameter, &value),
+            VALIDATE_SERVER_NAME => validate::server_name(parameter, &value).map(|_| ()),
+            VALIDATE_IK_NUMBER => validate::ik_number(parameter, &value),
             _ => validate::short_text(parameter, &value, MAX_LONG_TEXT_CHARS),
         }
         .map_err(BridgeError::from)

@@ -170,15 +170,7 @@ async fn deliver(
         batch.extend(retry_undecryptable(engine, pending).await);
     }
 
-    let numbered = match context.delivery.admit(&context.store, &response.next_batch, batch) {
-        Ok(numbered) => numbered,
-        Err(error) => {
-            // Without the record a restart could repeat or lose events; keep delivering, and
-            // say so.
-            tracing::error!(error = %error, "the delivery record could not be saved");
-            return true;
-        }
-    };
+    let numbered = context.delivery.admit(&context.store, &response.next_batch, batch);
     for event in numbered {
         if context.events.send(event).await.is_err() {
             return false;
@@ -220,20 +212,12 @@ async fn recover(
         return true;
     }
     tracing::info!(count = batch.len(), "events from before the restart delivered again");
-    match context.delivery.admit(&context.store, since, batch) {
-        Ok(numbered) => {
-            for event in numbered {
-                if context.events.send(event).await.is_err() {
-                    return false;
-                }
-            }
-            true
-        }
-        Err(error) => {
-            tracing::error!(error = %error, "the delivery record could not be saved");
-            true
+    for event in context.delivery.admit(&context.store, since, batch) {
+        if context.events.send(event).await.is_err() {
+            return false;
         }
     }
+    true
 }
 
 /// One event by ID, its room, and what it converts to.

@@ -892,6 +892,43 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   /**
+   * Asks the Fachdienst ({@code /tim-information}) whether a server is an insurer's. Answers are
+   * cached for an hour.
+   *
+   * <p>gematik's API description names a Matrix OpenID token as the bearer; famedly's module
+   * accepts the access token and refuses OpenID tokens. The client tries the access token first,
+   * falls back to an OpenID token when refused with 401, and keeps using whichever worked.
+   *
+   * @param serverName a server name, for example {@code kasse.example.org}
+   * @return a future of the answer; it fails with {@link HomeserverException} (for example 404 when
+   *     the homeserver is no Fachdienst), {@link ClientStateException}, {@link NetworkException} or
+   *     {@link ClientClosedException}
+   * @throws InvalidArgumentException if {@code serverName} is null or no valid server name
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Boolean> isInsurance(String serverName) {
+    requireValid(NativeBridge.VALIDATE_SERVER_NAME, serverName, "serverName");
+    long handle = nativeClient.handle();
+    return call(() -> NativeBridge.clientIsInsurance(handle, serverName));
+  }
+
+  /**
+   * Asks the Fachdienst ({@code /tim-information}) which server serves an insurer's IK number, with
+   * the bearer and cache of {@link #isInsurance}.
+   *
+   * @param ikNumber the IK number (Institutionskennzeichen), nine digits
+   * @return a future of the server name, empty when the Fachdienst knows none; it fails as {@link
+   *     #isInsurance} does
+   * @throws InvalidArgumentException if {@code ikNumber} is null or not nine digits
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Optional<String>> findServerByIk(String ikNumber) {
+    requireValid(NativeBridge.VALIDATE_IK_NUMBER, ikNumber, "ikNumber");
+    long handle = nativeClient.handle();
+    return call(() -> Optional.ofNullable(NativeBridge.clientFindByIk(handle, ikNumber)));
+  }
+
+  /**
    * Registers a listener for the client's events.
    *
    * @param listener the listener; registering it twice delivers every event twice

@@ -152,6 +152,26 @@ class FachdienstTest {
     }
   }
 
+  @Test
+  void timInformationAnswersWhichServerIsAnInsurersAndWhichServesAnIk() {
+    try (Party alice = party("fd1", "alice")) {
+      String fd1 = TestHomeserver.required("TIM_FD1_SERVER_NAME");
+      String fd2 = TestHomeserver.required("TIM_FD2_SERVER_NAME");
+      String ik = TestHomeserver.required("TIM_FD_INSURANCE_IK");
+
+      // The test set flags fd2 as the insurer, with the IK number it exports
+      assertThat(alice.client().isInsurance(fd2).join()).isTrue();
+      assertThat(alice.client().isInsurance(fd1).join()).isFalse();
+      assertThat(alice.client().findServerByIk(ik).join()).contains(fd2);
+      assertThat(alice.client().findServerByIk("000000000").join()).isEmpty();
+
+      assertThatThrownBy(() -> alice.client().findServerByIk("12345"))
+          .isInstanceOf(InvalidArgumentException.class);
+      assertThatThrownBy(() -> alice.client().isInsurance("not a server"))
+          .isInstanceOf(InvalidArgumentException.class);
+    }
+  }
+
   /**
    * A logged-in, syncing user of one server of the set ({@code fd1}, {@code fd2}, {@code plain}).
    */

@@ -476,6 +476,24 @@ public final class NativeBridge {
   public static native byte[] clientPermissionConfig(long handle);
 
   /**
+   * Asks the Fachdienst whether a server is an insurer's; blocking.
+   *
+   * @param handle the client's handle
+   * @param serverName the server name
+   * @return whether it is an insurer's
+   */
+  public static native boolean clientIsInsurance(long handle, String serverName);
+
+  /**
+   * Asks the Fachdienst which server serves an IK number; blocking.
+   *
+   * @param handle the client's handle
+   * @param ikNumber the IK number
+   * @return the server name, or {@code null}
+   */
+  public static native String clientFindByIk(long handle, String ikNumber);
+
+  /**
    * Records that every event up to a sequence number has been handed to the listeners.
    *
    * @param handle the client's handle
@@ -525,6 +543,12 @@ public final class NativeBridge {
 
   /** {@link #validate} kind: a MIME type. */
   public static final int VALIDATE_MIME_TYPE = 11;
+
+  /** {@link #validate} kind: a Matrix server name. */
+  public static final int VALIDATE_SERVER_NAME = 12;
+
+  /** {@link #validate} kind: an IK number. */
+  public static final int VALIDATE_IK_NUMBER = 13;
 
   /**
    * Checks a value with the native rules, throwing {@code InvalidArgumentException} when it is
