@@ -9,8 +9,8 @@
 //! the checkpoint; events acknowledged already are recognised by their keys and skipped.
 //!
 //! Fetching by ID is needed because a sync from the checkpoint does not reliably repeat them:
-//! the homeserver answers a repeated request from its cache, and the engine drops a response
-//! whose token it has seen before.
+//! the engine drops a response whose `next_batch` it has processed already, and Synapse was seen
+//! to answer the repeated request with exactly that token (probably from its sync cache).
 
 use std::{
     collections::{BTreeSet, HashSet, VecDeque},
