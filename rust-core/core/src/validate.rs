@@ -162,6 +162,21 @@ pub fn short_text(parameter: &'static str, value: &str, max_chars: usize) -> Cor
     Ok(())
 }
 
+/// Longest room name, in characters.
+const MAX_ROOM_NAME_CHARS: usize = 255;
+/// Longest topic or reason (kick, redaction), in characters.
+const MAX_LONG_TEXT_CHARS: usize = 4096;
+
+/// Checks a room name: at most 255 characters, no NUL; empty removes the name.
+pub fn room_name(parameter: &'static str, value: &str) -> CoreResult<()> {
+    short_text(parameter, value, MAX_ROOM_NAME_CHARS)
+}
+
+/// Checks a topic or a reason: at most 4096 characters, no NUL.
+pub fn long_text(parameter: &'static str, value: &str) -> CoreResult<()> {
+    short_text(parameter, value, MAX_LONG_TEXT_CHARS)
+}
+
 /// Checks a search term or other free text that must not be blank.
 pub fn search_term(parameter: &'static str, value: &str) -> CoreResult<()> {
     if value.trim().is_empty() {
@@ -342,6 +357,10 @@ mod tests {
         }
         assert!(short_text("name", "Station 3", 10).is_ok());
         assert!(short_text("name", "Station 3b!", 10).is_err());
+        assert!(room_name("name", &"n".repeat(255)).is_ok());
+        assert!(room_name("name", &"n".repeat(256)).is_err());
+        assert!(long_text("topic", &"t".repeat(4096)).is_ok());
+        assert!(long_text("topic", &"t".repeat(4097)).is_err());
         assert!(search_term("term", "  ").is_err());
         assert!(mime_type("mimeType", "application/pdf").is_ok());
         assert!(mime_type("mimeType", "image/svg+xml").is_ok());

@@ -1059,10 +1059,6 @@ const VALIDATE_MIME_TYPE: jint = 11;
 const VALIDATE_SERVER_NAME: jint = 12;
 const VALIDATE_IK_NUMBER: jint = 13;
 
-/// Longest room name, and longest topic or reason, in characters.
-const MAX_ROOM_NAME_CHARS: usize = 255;
-const MAX_LONG_TEXT_CHARS: usize = 4096;
-
 /// `static native void validate(int kind, String value)`: lets the Java API refuse bad input
 /// synchronously, before it schedules any work, with the core's own rules.
 #[unsafe(no_mangle)]
@@ -1095,14 +1091,14 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_validate<'
             VALIDATE_ROOM_ID => validate::room_id(parameter, &value).map(|_| ()),
             VALIDATE_MESSAGE_BODY => validate::message_body(parameter, &value),
             VALIDATE_EVENT_ID => validate::event_id(parameter, &value).map(|_| ()),
-            VALIDATE_ROOM_NAME => validate::short_text(parameter, &value, MAX_ROOM_NAME_CHARS),
+            VALIDATE_ROOM_NAME => validate::room_name(parameter, &value),
             VALIDATE_SEARCH_TERM => validate::search_term(parameter, &value),
             VALIDATE_REACTION_KEY => validate::reaction_key(parameter, &value),
             VALIDATE_FILE_NAME => validate::file_name(parameter, &value),
             VALIDATE_MIME_TYPE => validate::mime_type(parameter, &value),
             VALIDATE_SERVER_NAME => validate::server_name(parameter, &value).map(|_| ()),
             VALIDATE_IK_NUMBER => validate::ik_number(parameter, &value),
-            _ => validate::short_text(parameter, &value, MAX_LONG_TEXT_CHARS),
+            _ => validate::long_text(parameter, &value),
         }
         .map_err(BridgeError::from)
     })

@@ -100,7 +100,7 @@ impl HeadlessClient {
     ) -> CoreResult<()> {
         let target_id = validate::event_id("targetEventId", target)?;
         if let Some(reason) = reason {
-            validate::short_text("reason", reason, 4096)?;
+            validate::long_text("reason", reason)?;
         }
         self.guarded(async {
             let room = self.room_in_state(room_id, RoomState::Joined)?;

@@ -38,9 +38,6 @@ const TIM_ROOM_NAME_EVENT: &str = "de.gematik.tim.room.name";
 const TIM_ROOM_TOPIC_EVENT: &str = "de.gematik.tim.room.topic";
 /// Room version of new rooms: the one TI-M prescribes, whatever the server's default.
 const ROOM_VERSION: RoomVersionId = RoomVersionId::V10;
-/// Longest room name and topic we send.
-const MAX_NAME_CHARS: usize = 255;
-const MAX_TOPIC_CHARS: usize = 4096;
 /// Most users one directory search returns.
 const MAX_SEARCH_RESULTS: u32 = 100;
 
@@ -243,7 +240,7 @@ impl HeadlessClient {
         self.guarded(async {
             let user_id = validate::user_id("userId", user_id)?;
             if let Some(reason) = reason {
-                validate::short_text("reason", reason, MAX_TOPIC_CHARS)?;
+                validate::long_text("reason", reason)?;
             }
             let room = self.room_in_state(room_id, RoomState::Joined)?;
             room.kick_user(&user_id, reason)
@@ -259,7 +256,7 @@ impl HeadlessClient {
     /// When the second event fails after the first was sent, the error is returned and the two
     /// differ until the call is repeated.
     pub async fn set_room_name(&self, room_id: &str, name: &str) -> CoreResult<()> {
-        validate::short_text("name", name, MAX_NAME_CHARS)?;
+        validate::room_name("name", name)?;
         let content = json!({ "name": name });
         self.send_state_pair(room_id, "m.room.name", TIM_ROOM_NAME_EVENT, content).await
     }
@@ -269,7 +266,7 @@ impl HeadlessClient {
     /// # Errors
     /// As [`Self::set_room_name`].
     pub async fn set_room_topic(&self, room_id: &str, topic: &str) -> CoreResult<()> {
-        validate::short_text("topic", topic, MAX_TOPIC_CHARS)?;
+        validate::long_text("topic", topic)?;
         let content = json!({ "topic": topic });
         self.send_state_pair(room_id, "m.room.topic", TIM_ROOM_TOPIC_EVENT, content).await
     }
@@ -522,10 +519,10 @@ fn creation_request(options: &RoomOptions) -> CoreResult<CreateRoomRequest> {
     let invitee =
         options.invitee.as_deref().map(|u| validate::user_id("invitee", u)).transpose()?;
     if let Some(name) = &options.name {
-        validate::short_text("name", name, MAX_NAME_CHARS)?;
+        validate::room_name("name", name)?;
     }
     if let Some(topic) = &options.topic {
-        validate::short_text("topic", topic, MAX_TOPIC_CHARS)?;
+        validate::long_text("topic", topic)?;
     }
     match (options.kind, options.encrypted) {
         (RoomKind::Private | RoomKind::Direct, false) => {
