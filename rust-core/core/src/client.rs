@@ -12,12 +12,14 @@ mod delivery;
 mod information;
 mod media;
 mod messages;
+mod outbox;
 mod permissions;
 mod rooms;
 mod sync;
 
 pub use media::{AttachmentKind, AttachmentSpec, DownloadInfo};
 pub use messages::HistoryPage;
+pub use outbox::MAX_QUEUED_MESSAGES;
 pub use permissions::{DefaultSetting, PermissionConfig, GROUP_INSURED_PERSON};
 pub use rooms::{
     check_room_options, RoomKind, RoomMember, RoomOptions, RoomSettings, RoomSummary, UserProfile,
@@ -81,6 +83,7 @@ pub struct HeadlessClient {
     homeserver: Url,
     store: Arc<OpenedStore>,
     delivery: Arc<delivery::Delivery>,
+    outbox: outbox::Outbox,
     // `None` once closed. The engine is replaced after a logout or a failed login: it cannot
     // take a second session.
     engine: RwLock<Option<Client>>,
@@ -122,11 +125,13 @@ impl HeadlessClient {
         }
 
         let delivery = Arc::new(delivery::Delivery::load(&store)?);
+        let outbox = outbox::Outbox::load(&store)?;
         let (events_in, events_out) = event_queue();
         let client = Arc::new(Self {
             homeserver,
             store: Arc::new(store),
             delivery,
+            outbox,
             engine: RwLock::new(None),
             events_in,
             events_out,
@@ -149,7 +154,11 @@ impl HeadlessClient {
                 .map_err(|error| CoreError::from_sdk("restore session", error))?;
             tracing::info!(device_id = %saved.device_id, "session restored from the store");
         }
+        let restored = engine.session_meta().is_some();
         client.install_engine(engine);
+        if restored {
+            client.resume_queue();
+        }
         Ok(client)
     }
 
@@ -220,7 +229,9 @@ impl HeadlessClient {
 
     /// Logs out on the homeserver, deletes the device's keys and the saved session.
     ///
-    /// The device is gone on the server, so its keys in the store are of no further use.
+    /// The device is gone on the server, so its keys in the store are of no further use. Messages
+    /// still in the send queue are discarded: another device could not send them under their
+    /// transaction IDs, which is what protects against duplicates.
     ///
     /// # Errors
     /// [`CoreError::NotLoggedIn`], and homeserver or network errors (then nothing was deleted).
@@ -239,6 +250,7 @@ impl HeadlessClient {
                 .map_err(|error| CoreError::from_http("logout", error))?;
             self.store.delete_session()?;
             self.delivery.reset(&self.store)?;
+            self.outbox.clear(&self.store);
             drop(engine);
 
             self.retire_engine();
@@ -398,6 +410,9 @@ impl HeadlessClient {
             SqliteStoreConfig::new(self.store.engine_dir()).key(Some(self.store.engine_key()));
         let engine = Client::builder()
             .homeserver_url(self.homeserver.as_str())
+            // The configured URL stays authoritative: a login response's `well_known` must not
+            // move the client to another host (past an egress proxy, say) until the next restart.
+            .respect_login_well_known(false)
             .sqlite_store_with_config_and_cache_path(database, None::<PathBuf>)
             .handle_refresh_tokens()
             .request_config(

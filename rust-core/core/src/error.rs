@@ -97,12 +97,72 @@ pub enum CoreError {
     #[error("the attachment does not match its message's hash")]
     AttachmentTampered,
 
+    /// The send queue holds as many messages as it may; nothing was queued.
+    #[error("the send queue is full")]
+    QueueFull,
+
+    /// No queued message has this transaction ID (it was sent or discarded, or never queued).
+    #[error("no queued message has this transaction ID")]
+    QueuedMessageNotFound,
+
+    /// The queued message is being sent right now, so it cannot be discarded.
+    #[error("the queued message is being sent")]
+    QueuedMessageSending,
+
+    /// The queued message was discarded before it was sent.
+    #[error("the queued message was discarded")]
+    SendDiscarded,
+
     /// A failure inside the engine that the caller cannot fix; details are logged natively.
     #[error("internal error: {0}")]
     Internal(&'static str),
 }
 
 impl CoreError {
+    /// The stable code of the condition, as the Java API names it in `ErrorCode`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidArgument { .. } => "INVALID_ARGUMENT",
+            Self::Closed => "CLIENT_CLOSED",
+            Self::NotLoggedIn => "NOT_LOGGED_IN",
+            Self::AlreadyLoggedIn => "ALREADY_LOGGED_IN",
+            Self::WrongPassphrase => "STORE_WRONG_PASSPHRASE",
+            Self::StoreLocked => "STORE_LOCKED",
+            Self::StoreUnusable(_) => "STORE_UNUSABLE",
+            Self::AuthenticationFailed => "AUTHENTICATION_FAILED",
+            Self::Homeserver { .. } => "HOMESERVER_ERROR",
+            Self::Network => "NETWORK_ERROR",
+            Self::InviteRefused { .. } => "INVITE_REFUSED",
+            Self::RoomNotFound => "ROOM_NOT_FOUND",
+            Self::WrongRoomState(_) => "WRONG_ROOM_STATE",
+            Self::EventNotFound => "EVENT_NOT_FOUND",
+            Self::NotOwnEvent => "NOT_OWN_EVENT",
+            Self::RedactionExpired => "REDACTION_EXPIRED",
+            Self::AttachmentTampered => "ATTACHMENT_TAMPERED",
+            Self::QueueFull => "QUEUE_FULL",
+            Self::QueuedMessageNotFound => "QUEUED_MESSAGE_NOT_FOUND",
+            Self::QueuedMessageSending => "QUEUED_MESSAGE_SENDING",
+            Self::SendDiscarded => "SEND_DISCARDED",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The HTTP status of a homeserver's refusal.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Self::Homeserver { status, .. } | Self::InviteRefused { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The Matrix error code (`errcode`) of a homeserver's refusal.
+    pub fn matrix_errcode(&self) -> Option<&str> {
+        match self {
+            Self::Homeserver { errcode, .. } | Self::InviteRefused { errcode, .. } => Some(errcode),
+            _ => None,
+        }
+    }
+
     /// Shorthand for [`CoreError::InvalidArgument`].
     pub fn invalid(parameter: &'static str, reason: &'static str) -> Self {
         Self::InvalidArgument { parameter, reason }

@@ -35,6 +35,8 @@ pub enum ClientEvent {
     Receipt(ReceiptEvent),
     /// This account was invited into a room.
     Invite(InviteEvent),
+    /// A queued message was sent, or failed for good.
+    QueueUpdate(QueuedMessage),
 }
 
 impl ClientEvent {
@@ -43,12 +45,13 @@ impl ClientEvent {
         match self {
             Self::Receipt(event) => &event.room_id,
             Self::Invite(event) => &event.room_id,
+            Self::QueueUpdate(update) => &update.room_id,
             _ => self.meta().map_or("", |meta| meta.room_id.as_str()),
         }
     }
 
-    /// ID, sender, time and encryption of a timeline event; `None` for receipts and invitations,
-    /// which are not part of a timeline.
+    /// ID, sender, time and encryption of a timeline event; `None` for receipts, invitations and
+    /// queue updates, which are not part of a timeline.
     pub fn meta(&self) -> Option<&EventMeta> {
         match self {
             Self::Message(event) => Some(&event.meta),
@@ -58,7 +61,7 @@ impl ClientEvent {
             Self::Custom(event) => Some(&event.meta),
             Self::State(event) => Some(&event.meta),
             Self::Undecryptable(meta) => Some(meta),
-            Self::Receipt(_) | Self::Invite(_) => None,
+            Self::Receipt(_) | Self::Invite(_) | Self::QueueUpdate(_) => None,
         }
     }
 }
@@ -247,6 +250,46 @@ impl fmt::Debug for StateEvent {
             .field("state_key", &self.state_key)
             .finish_non_exhaustive()
     }
+}
+
+/// A message in the send queue and how far it got. It names the message, never its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMessage {
+    /// The transaction ID the message is sent with, unique to this device.
+    pub transaction_id: String,
+    /// The room the message goes to.
+    pub room_id: String,
+    /// The event type, such as `m.room.message` or `de.gematik.fhir`.
+    pub event_type: String,
+    /// When the message was queued, in milliseconds since the Unix epoch.
+    pub queued_at_millis: u64,
+    /// Attempts to send it so far, counting one in progress.
+    pub attempts: u32,
+    /// Where it stands.
+    pub state: QueueState,
+}
+
+/// Where a queued message stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueState {
+    /// Waiting for its turn, or for the next attempt after a transient failure.
+    Waiting,
+    /// An attempt to send it runs.
+    Sending,
+    /// The homeserver accepted it; it has left the queue.
+    Sent {
+        /// The event ID the homeserver assigned.
+        event_id: String,
+    },
+    /// It could not be sent and waits for a retry or for being discarded.
+    Failed {
+        /// The stable code of the failure, as `ErrorCode` names it.
+        error_code: String,
+        /// The HTTP status of the homeserver's refusal, if it refused.
+        status: Option<u16>,
+        /// The Matrix error code of the homeserver's refusal, if it refused.
+        errcode: Option<String>,
+    },
 }
 
 /// An event and its delivery sequence number, which the receiver acknowledges.

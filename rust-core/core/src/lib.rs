@@ -21,13 +21,14 @@ pub mod validate;
 pub use client::{
     check_room_options, AttachmentKind, AttachmentSpec, ClientConfig, DefaultSetting, DownloadInfo,
     HeadlessClient, HistoryPage, PermissionConfig, RoomKind, RoomMember, RoomOptions, RoomSettings,
-    RoomSummary, Session, UserProfile, GROUP_INSURED_PERSON,
+    RoomSummary, Session, UserProfile, GROUP_INSURED_PERSON, MAX_QUEUED_MESSAGES,
 };
 pub use content::{OutgoingMessage, TextKind, MAX_EVENT_BYTES};
 pub use error::{CoreError, CoreResult};
 pub use events::{
     AttachmentInfo, ClientEvent, CustomEvent, EditEvent, EventMeta, InviteEvent, MessageEvent,
-    NumberedEvent, ReactionEvent, ReceiptEvent, RedactionEvent, StateEvent,
+    NumberedEvent, QueueState, QueuedMessage, ReactionEvent, ReceiptEvent, RedactionEvent,
+    StateEvent,
 };
 pub use runtime::{block_on, runtime};
 pub use secret::Secret;

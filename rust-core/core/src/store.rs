@@ -180,13 +180,36 @@ impl OpenedStore {
         self.delete_record(SESSION_FILE)
     }
 
-    /// Saves a small value encrypted with the store cipher, replacing the file atomically.
+    /// Saves a small value encrypted with the store cipher, replacing the file atomically. A
+    /// name may lie in a subdirectory (`outbox/1.bin`), which is created when missing.
     pub fn save_record<T: serde::Serialize>(&self, name: &str, value: &T) -> CoreResult<()> {
         let encrypted = self
             .cipher
             .encrypt_value(value)
             .map_err(|_| CoreError::Internal("encrypt a store record"))?;
-        write_atomically(&self.dir.join(name), &encrypted)
+        let path = self.dir.join(name);
+        if let Some(parent) = path.parent().filter(|parent| !parent.is_dir()) {
+            create_private_dir(parent)?;
+        }
+        write_atomically(&path, &encrypted)
+    }
+
+    /// The names of the records in a subdirectory, sorted, for [`Self::load_record`]; none
+    /// when the subdirectory does not exist. Leftovers of interrupted writes are skipped.
+    pub fn record_names(&self, subdirectory: &str) -> CoreResult<Vec<String>> {
+        let entries = match fs::read_dir(self.dir.join(subdirectory)) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(_) => return Err(CoreError::StoreUnusable("a store directory cannot be read")),
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".bin"))
+            .map(|name| format!("{subdirectory}/{name}"))
+            .collect();
+        names.sort();
+        Ok(names)
     }
 
     /// Loads a value saved by [`Self::save_record`]; `None` if there is none.

@@ -40,36 +40,39 @@ pub(crate) enum BridgeError {
 
 pub(crate) type BridgeResult<T> = Result<T, BridgeError>;
 
-/// The stable error code and exception class of each failure.
+/// The exception class and stable error code of each failure.
 fn classify(error: &BridgeError) -> (ExceptionClass, &'static str) {
     match error {
-        BridgeError::Core(core) => match core {
-            CoreError::InvalidArgument { .. } => {
-                (ExceptionClass::InvalidArgument, "INVALID_ARGUMENT")
-            }
-            CoreError::Closed => (ExceptionClass::ClientClosed, "CLIENT_CLOSED"),
-            CoreError::NotLoggedIn => (ExceptionClass::ClientState, "NOT_LOGGED_IN"),
-            CoreError::AlreadyLoggedIn => (ExceptionClass::ClientState, "ALREADY_LOGGED_IN"),
-            CoreError::WrongPassphrase => (ExceptionClass::Store, "STORE_WRONG_PASSPHRASE"),
-            CoreError::StoreLocked => (ExceptionClass::Store, "STORE_LOCKED"),
-            CoreError::StoreUnusable(_) => (ExceptionClass::Store, "STORE_UNUSABLE"),
-            CoreError::AuthenticationFailed => {
-                (ExceptionClass::Authentication, "AUTHENTICATION_FAILED")
-            }
-            CoreError::Homeserver { .. } => (ExceptionClass::Homeserver, "HOMESERVER_ERROR"),
-            CoreError::InviteRefused { .. } => (ExceptionClass::InviteRefused, "INVITE_REFUSED"),
-            CoreError::Network => (ExceptionClass::Network, "NETWORK_ERROR"),
-            CoreError::RoomNotFound => (ExceptionClass::NotFound, "ROOM_NOT_FOUND"),
-            CoreError::WrongRoomState(_) => (ExceptionClass::ClientState, "WRONG_ROOM_STATE"),
-            CoreError::EventNotFound => (ExceptionClass::NotFound, "EVENT_NOT_FOUND"),
-            CoreError::NotOwnEvent => (ExceptionClass::NotPermitted, "NOT_OWN_EVENT"),
-            CoreError::RedactionExpired => (ExceptionClass::NotPermitted, "REDACTION_EXPIRED"),
-            CoreError::AttachmentTampered => (ExceptionClass::Integrity, "ATTACHMENT_TAMPERED"),
-            CoreError::Internal(_) => (ExceptionClass::Internal, "INTERNAL"),
-        },
+        BridgeError::Core(core) => (exception_class(core), core.code()),
         BridgeError::NullArgument(_) => (ExceptionClass::InvalidArgument, "INVALID_ARGUMENT"),
         BridgeError::InvalidHandle => (ExceptionClass::ClientClosed, "CLIENT_CLOSED"),
         BridgeError::Jni(_) => (ExceptionClass::Internal, "INTERNAL"),
+    }
+}
+
+fn exception_class(error: &CoreError) -> ExceptionClass {
+    match error {
+        CoreError::InvalidArgument { .. } => ExceptionClass::InvalidArgument,
+        CoreError::Closed => ExceptionClass::ClientClosed,
+        CoreError::NotLoggedIn
+        | CoreError::AlreadyLoggedIn
+        | CoreError::WrongRoomState(_)
+        | CoreError::QueueFull
+        | CoreError::QueuedMessageSending
+        | CoreError::SendDiscarded => ExceptionClass::ClientState,
+        CoreError::WrongPassphrase | CoreError::StoreLocked | CoreError::StoreUnusable(_) => {
+            ExceptionClass::Store
+        }
+        CoreError::AuthenticationFailed => ExceptionClass::Authentication,
+        CoreError::Homeserver { .. } => ExceptionClass::Homeserver,
+        CoreError::InviteRefused { .. } => ExceptionClass::InviteRefused,
+        CoreError::Network => ExceptionClass::Network,
+        CoreError::RoomNotFound | CoreError::EventNotFound | CoreError::QueuedMessageNotFound => {
+            ExceptionClass::NotFound
+        }
+        CoreError::NotOwnEvent | CoreError::RedactionExpired => ExceptionClass::NotPermitted,
+        CoreError::AttachmentTampered => ExceptionClass::Integrity,
+        CoreError::Internal(_) => ExceptionClass::Internal,
     }
 }
 
@@ -217,6 +220,10 @@ pub(crate) fn sample_error(code: &str) -> Option<BridgeError> {
         "NOT_OWN_EVENT" => core(CoreError::NotOwnEvent),
         "REDACTION_EXPIRED" => core(CoreError::RedactionExpired),
         "ATTACHMENT_TAMPERED" => core(CoreError::AttachmentTampered),
+        "QUEUE_FULL" => core(CoreError::QueueFull),
+        "QUEUED_MESSAGE_NOT_FOUND" => core(CoreError::QueuedMessageNotFound),
+        "QUEUED_MESSAGE_SENDING" => core(CoreError::QueuedMessageSending),
+        "SEND_DISCARDED" => core(CoreError::SendDiscarded),
         "INTERNAL" => core(CoreError::Internal("self-test")),
         _ => None,
     }

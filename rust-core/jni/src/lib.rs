@@ -528,10 +528,11 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_checkMessa
     })
 }
 
-/// `static native String clientSendMessage(long handle, String roomId, int kind, String body,
-/// String formattedBody, String geoUri, String replyTo)`
+/// `static native byte[] clientQueueMessage(long handle, String roomId, int kind, String body,
+/// String formattedBody, String geoUri, String replyTo, boolean awaited)`: returns once the
+/// message is saved in the send queue.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSendMessage<'local>(
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientQueueMessage<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
@@ -541,13 +542,78 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSend
     formatted_body: JString<'local>,
     geo_uri: JString<'local>,
     reply_to: JString<'local>,
+    awaited: jboolean,
 ) -> JObject<'local> {
     entry(&mut env, |env| {
         let client = handles::get(handle)?;
         let room_id = convert::required_string(env, "roomId", &room_id)?;
         let message = outgoing_message(env, kind, &body, &formatted_body, &geo_uri, &reply_to)?;
-        let event_id = block_on(client.send_message(&room_id, &message))?;
+        let queued = block_on(client.queue_message(&room_id, &message, awaited))?;
+        convert::bytes(env, &wire::single_queued_message(&queued))
+    })
+}
+
+/// `static native String clientAwaitQueued(long handle, String transactionId)`: the event ID
+/// once the message is sent.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientAwaitQueued<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    transaction_id: JString<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let transaction_id = convert::required_string(env, "transactionId", &transaction_id)?;
+        let event_id = block_on(client.await_queued(&transaction_id))?;
         convert::string(env, &event_id)
+    })
+}
+
+/// `static native byte[] clientQueuedMessages(long handle)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientQueuedMessages<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        convert::bytes(env, &wire::queued_messages(&client.queued_messages()))
+    })
+}
+
+/// `static native void clientRetryQueued(long handle, String transactionId)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientRetryQueued<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    transaction_id: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let transaction_id = convert::required_string(env, "transactionId", &transaction_id)?;
+        Ok(client.retry_queued(&transaction_id)?)
+    })
+}
+
+/// `static native void clientDiscardQueued(long handle, String transactionId)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientDiscardQueued<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    transaction_id: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let transaction_id = convert::required_string(env, "transactionId", &transaction_id)?;
+        Ok(client.discard_queued(&transaction_id)?)
     })
 }
 
@@ -628,24 +694,25 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_checkCusto
     })
 }
 
-/// `static native String clientSendCustom(long handle, String roomId, String eventType,
-/// String contentJson)`
+/// `static native byte[] clientQueueCustom(long handle, String roomId, String eventType,
+/// String contentJson, boolean awaited)`: returns once the event is saved in the send queue.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSendCustom<'local>(
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientQueueCustom<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
     room_id: JString<'local>,
     event_type: JString<'local>,
     content_json: JString<'local>,
+    awaited: jboolean,
 ) -> JObject<'local> {
     entry(&mut env, |env| {
         let client = handles::get(handle)?;
         let room_id = convert::required_string(env, "roomId", &room_id)?;
         let event_type = convert::required_string(env, "eventType", &event_type)?;
         let content_json = convert::required_string(env, "contentJson", &content_json)?;
-        let event_id = block_on(client.send_custom(&room_id, &event_type, &content_json))?;
-        convert::string(env, &event_id)
+        let queued = block_on(client.queue_custom(&room_id, &event_type, &content_json, awaited))?;
+        convert::bytes(env, &wire::single_queued_message(&queued))
     })
 }
 

@@ -11,8 +11,8 @@
 
 use tim_headless_core::{
     AttachmentInfo, ClientEvent, DefaultSetting, DownloadInfo, EventMeta, HistoryPage,
-    NumberedEvent, PermissionConfig, RoomMember, RoomSettings, RoomSummary, StateEvent,
-    UserProfile,
+    NumberedEvent, PermissionConfig, QueueState, QueuedMessage, RoomMember, RoomSettings,
+    RoomSummary, StateEvent, UserProfile,
 };
 
 /// Tags of the event kinds; the Java reader has the same table.
@@ -26,6 +26,15 @@ mod tag {
     pub(super) const UNDECRYPTABLE: u8 = 7;
     pub(super) const RECEIPT: u8 = 8;
     pub(super) const INVITE: u8 = 9;
+    pub(super) const QUEUE_UPDATE: u8 = 10;
+}
+
+/// Tags of the queue states; the Java reader has the same table.
+mod queue_state {
+    pub(super) const WAITING: u8 = 0;
+    pub(super) const SENDING: u8 = 1;
+    pub(super) const SENT: u8 = 2;
+    pub(super) const FAILED: u8 = 3;
 }
 
 /// Collects the encoded bytes.
@@ -169,7 +178,48 @@ fn event(w: &mut Writer, event: &ClientEvent) {
             w.str(&invite.room_id);
             w.str(&invite.inviter);
         }
+        ClientEvent::QueueUpdate(update) => {
+            w.u8(tag::QUEUE_UPDATE);
+            queued_message(w, update);
+        }
     }
+}
+
+/// Layout: transaction ID, room, event type, queued-at millis, attempts, state tag, then the
+/// event ID of a sent message, or the error code, optional status and optional errcode of a
+/// failed one.
+fn queued_message(w: &mut Writer, message: &QueuedMessage) {
+    w.str(&message.transaction_id);
+    w.str(&message.room_id);
+    w.str(&message.event_type);
+    w.u64(message.queued_at_millis);
+    w.u64(u64::from(message.attempts));
+    match &message.state {
+        QueueState::Waiting => w.u8(queue_state::WAITING),
+        QueueState::Sending => w.u8(queue_state::SENDING),
+        QueueState::Sent { event_id } => {
+            w.u8(queue_state::SENT);
+            w.str(event_id);
+        }
+        QueueState::Failed { error_code, status, errcode } => {
+            w.u8(queue_state::FAILED);
+            w.str(error_code);
+            w.opt_u64(status.map(u64::from));
+            w.opt_str(errcode.as_deref());
+        }
+    }
+}
+
+pub(crate) fn single_queued_message(message: &QueuedMessage) -> Vec<u8> {
+    let mut writer = Writer::default();
+    queued_message(&mut writer, message);
+    writer.into_bytes()
+}
+
+pub(crate) fn queued_messages(messages: &[QueuedMessage]) -> Vec<u8> {
+    let mut writer = Writer::default();
+    writer.list(messages, queued_message);
+    writer.into_bytes()
 }
 
 fn meta(w: &mut Writer, meta: &EventMeta) {

@@ -1,6 +1,9 @@
 //! Messages: sending every kind, editing, redacting, reacting, custom events, history, receipts.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
 use matrix_sdk::{
     deserialized_responses::{TimelineEvent, TimelineEventKind},
@@ -38,14 +41,15 @@ pub struct HistoryPage {
 
 impl HeadlessClient {
     /// Sends a text, notice, emote or location message, encrypted when the room is; returns the
-    /// event ID. Sends into one room go out one at a time, in the order of the calls.
+    /// event ID. The message goes through the send queue (see [`Self::queue_message`]): it is
+    /// saved before it is sent, so a crash before the homeserver's answer does not lose it.
     pub async fn send_message(
-        &self,
+        self: &Arc<Self>,
         room_id: &str,
         message: &OutgoingMessage,
     ) -> CoreResult<String> {
-        let content = content::message(message)?;
-        self.send_content(room_id, "m.room.message", content).await
+        let queued = self.queue_message(room_id, message, true).await?;
+        self.await_queued(&queued.transaction_id).await
     }
 
     /// Replaces the text of an own message (`m.replace`); an empty `body` deletes its text.
@@ -70,21 +74,20 @@ impl HeadlessClient {
         self.send_content(room_id, "m.reaction", content).await
     }
 
-    /// Sends a message-like event of a custom type with the given JSON object as content.
+    /// Sends a message-like event of a custom type with the given JSON object as content,
+    /// through the send queue like [`Self::send_message`].
     ///
     /// # Errors
     /// [`CoreError::InvalidArgument`] for a bad type, content that is not a JSON object, or an
     /// event that would exceed 64 KiB.
     pub async fn send_custom(
-        &self,
+        self: &Arc<Self>,
         room_id: &str,
         event_type: &str,
         content_json: &str,
     ) -> CoreResult<String> {
-        // The size check needs to know whether the room encrypts; `send_content` repeats it.
-        let encrypted = self.room_encrypts(room_id).await?;
-        let content = content::custom(event_type, content_json, encrypted)?;
-        self.send_content(room_id, event_type, content).await
+        let queued = self.queue_custom(room_id, event_type, content_json, true).await?;
+        self.await_queued(&queued.transaction_id).await
     }
 
     /// Redacts an own event sent less than 24 hours ago, and the own edits of it.
@@ -203,7 +206,7 @@ impl HeadlessClient {
         .await
     }
 
-    async fn room_encrypts(&self, room_id: &str) -> CoreResult<bool> {
+    pub(super) async fn room_encrypts(&self, room_id: &str) -> CoreResult<bool> {
         self.guarded(async {
             room_encrypts(&self.room_in_state(room_id, RoomState::Joined)?).await
         })

@@ -41,6 +41,8 @@ public interface ClientListener {
       onReceipt(receipt);
     } else if (event instanceof InviteEvent invite) {
       onInvite(invite);
+    } else if (event instanceof QueuedMessage update) {
+      onQueueUpdate(update);
     }
   }
 
@@ -107,4 +109,14 @@ public interface ClientListener {
    * @param invite the invitation
    */
   default void onInvite(InviteEvent invite) {}
+
+  /**
+   * A queued message was sent ({@link QueuedMessage.State#SENT}, with its event ID) or failed for
+   * good ({@link QueuedMessage.State#FAILED}). These reports are not recorded for delivery: one
+   * that was not handed over before the process ended is not repeated, and {@link
+   * HeadlessClient#queuedMessages()} tells what is still queued.
+   *
+   * @param update the message's new state
+   */
+  default void onQueueUpdate(QueuedMessage update) {}
 }

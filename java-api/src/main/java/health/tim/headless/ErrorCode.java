@@ -44,6 +44,14 @@ public enum ErrorCode {
   REDACTION_EXPIRED,
   /** A downloaded attachment does not match its message's hash; nothing was kept. */
   ATTACHMENT_TAMPERED,
+  /** The send queue holds as many messages as it may; nothing was queued. */
+  QUEUE_FULL,
+  /** No queued message has the transaction ID: it was sent or discarded, or never queued. */
+  QUEUED_MESSAGE_NOT_FOUND,
+  /** The queued message is being sent right now and cannot be discarded. */
+  QUEUED_MESSAGE_SENDING,
+  /** The queued message was discarded before it was sent. */
+  SEND_DISCARDED,
   /** The native library could not be found, extracted, verified or loaded. */
   NATIVE_LIBRARY,
   /** Native code failed unexpectedly (a contained panic); the client may be unusable. */

@@ -429,20 +429,66 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   /**
-   * Sends a text-like message, end-to-end encrypted in an encrypted room. Sends into one room go
-   * out one after another, in the order of the calls.
+   * Sends a text-like message, end-to-end encrypted in an encrypted room, through the send queue.
+   *
+   * <p>The message is saved in the store's send queue before this method returns, and sent in the
+   * background; sends into one room go out one after another, in the order of the calls. If the
+   * process ends before the homeserver has answered, the message is sent when the client is opened
+   * again, and the homeserver recognises a message it had already stored by its transaction ID, so
+   * it is not stored twice. Failures that may pass (no connection, HTTP 5xx, rate limits) are
+   * retried with pauses of up to a minute for as long as the client is open, so the future may take
+   * a while; bound it with {@link CompletableFuture#orTimeout} if needed and see {@link
+   * #queuedMessages()}. A refusal by the homeserver fails the future and removes the message from
+   * the queue.
    *
    * @param roomId the room to send to; the client must have joined it
    * @param message the message
    * @return a future of the event ID; it fails with {@link NotFoundException} for an unknown room,
-   *     {@link ClientStateException} ({@link ErrorCode#WRONG_ROOM_STATE} when not joined), {@link
-   *     HomeserverException}, {@link NetworkException} or {@link ClientClosedException}
+   *     {@link ClientStateException} ({@link ErrorCode#WRONG_ROOM_STATE} when not joined, {@link
+   *     ErrorCode#QUEUE_FULL} when the queue is full: then nothing was queued), {@link
+   *     StoreException} when the message cannot be saved, {@link HomeserverException} when the
+   *     homeserver refuses it, {@link ClientStateException} ({@link ErrorCode#SEND_DISCARDED})
+   *     after {@link #discardQueued}, or {@link ClientClosedException} when the client is closed
+   *     first, in which case the message stays queued for the next open
    * @throws InvalidArgumentException if an argument is null, the body is empty, longer than 32 KiB
    *     or contains NUL, a location lacks a valid {@code geo:} URI, another kind has one, the kind
    *     is not text-like, or {@code replyTo} is not an event ID
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<String> send(String roomId, OutgoingMessage message) {
+    QueuedMessage queued;
+    try {
+      queued = queueMessage(roomId, message, true);
+    } catch (InvalidArgumentException | ClientClosedException e) {
+      throw e;
+    } catch (TimException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return awaitQueued(queued);
+  }
+
+  /**
+   * Saves a text-like message in the send queue and returns at once; the message is then sent as
+   * {@link #send} describes, and listeners learn its outcome through {@link
+   * ClientListener#onQueueUpdate}. Unlike with {@code send}, a message the homeserver refuses stays
+   * in the queue as {@link QueuedMessage.State#FAILED} until it is retried or discarded.
+   *
+   * @param roomId the room to send to; the client must have joined it
+   * @param message the message
+   * @return the queued message, {@link QueuedMessage.State#WAITING}
+   * @throws InvalidArgumentException for the arguments {@link #send} refuses
+   * @throws NotFoundException if the room is unknown
+   * @throws ClientStateException if the client has not joined the room ({@link
+   *     ErrorCode#WRONG_ROOM_STATE}), is not logged in, or the queue is full ({@link
+   *     ErrorCode#QUEUE_FULL})
+   * @throws StoreException if the message cannot be saved
+   * @throws ClientClosedException if the client is closed
+   */
+  public QueuedMessage enqueue(String roomId, OutgoingMessage message) {
+    return queueMessage(roomId, message, false);
+  }
+
+  private QueuedMessage queueMessage(String roomId, OutgoingMessage message, boolean awaited) {
     requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
     requireNonNull(message, "message");
     int kind =
@@ -458,17 +504,66 @@ public final class HeadlessClient implements AutoCloseable {
         };
     NativeBridge.checkMessage(
         kind, message.body(), message.formattedBody(), message.geoUri(), message.replyTo());
+    return WireReader.queuedMessage(
+        NativeBridge.clientQueueMessage(
+            nativeClient.handle(),
+            roomId,
+            kind,
+            message.body(),
+            message.formattedBody(),
+            message.geoUri(),
+            message.replyTo(),
+            awaited));
+  }
+
+  private CompletableFuture<String> awaitQueued(QueuedMessage queued) {
     long handle = nativeClient.handle();
-    return call(
-        () ->
-            NativeBridge.clientSendMessage(
-                handle,
-                roomId,
-                kind,
-                message.body(),
-                message.formattedBody(),
-                message.geoUri(),
-                message.replyTo()));
+    return call(() -> NativeBridge.clientAwaitQueued(handle, queued.transactionId()));
+  }
+
+  /**
+   * The messages in the send queue, oldest first: waiting, being sent, or failed. Sent messages
+   * have left it.
+   *
+   * @return the queued messages
+   * @throws ClientClosedException if the client is closed
+   */
+  public List<QueuedMessage> queuedMessages() {
+    return WireReader.queuedMessages(NativeBridge.clientQueuedMessages(nativeClient.handle()));
+  }
+
+  /**
+   * Sends a failed queued message again, starting a fresh series of attempts. A message that has
+   * not failed is left as it is.
+   *
+   * @param transactionId the message's {@link QueuedMessage#transactionId()}
+   * @throws InvalidArgumentException if {@code transactionId} is null
+   * @throws NotFoundException if no queued message has the transaction ID ({@link
+   *     ErrorCode#QUEUED_MESSAGE_NOT_FOUND})
+   * @throws StoreException if the change cannot be saved
+   * @throws ClientClosedException if the client is closed
+   */
+  public void retryQueued(String transactionId) {
+    requireNonNull(transactionId, "transactionId");
+    NativeBridge.clientRetryQueued(nativeClient.handle(), transactionId);
+  }
+
+  /**
+   * Removes a message from the send queue without sending it; a {@link #send} future waiting for it
+   * fails with {@link ClientStateException} ({@link ErrorCode#SEND_DISCARDED}).
+   *
+   * @param transactionId the message's {@link QueuedMessage#transactionId()}
+   * @throws InvalidArgumentException if {@code transactionId} is null
+   * @throws NotFoundException if no queued message has the transaction ID ({@link
+   *     ErrorCode#QUEUED_MESSAGE_NOT_FOUND})
+   * @throws ClientStateException if an attempt to send it runs ({@link
+   *     ErrorCode#QUEUED_MESSAGE_SENDING}): it may reach the homeserver, so it cannot be taken back
+   * @throws StoreException if the record cannot be deleted
+   * @throws ClientClosedException if the client is closed
+   */
+  public void discardQueued(String transactionId) {
+    requireNonNull(transactionId, "transactionId");
+    NativeBridge.clientDiscardQueued(nativeClient.handle(), transactionId);
   }
 
   /**
@@ -578,7 +673,7 @@ public final class HeadlessClient implements AutoCloseable {
 
   /**
    * Sends a message-like event of a custom type, for example {@code de.gematik.fhir} or a status
-   * event, encrypted in an encrypted room.
+   * event, encrypted in an encrypted room, through the send queue as {@link #send} describes.
    *
    * @param roomId the room
    * @param eventType the type: printable ASCII, outside the {@code m.} namespace
@@ -596,8 +691,45 @@ public final class HeadlessClient implements AutoCloseable {
     requireNonNull(eventType, "eventType");
     requireNonNull(contentJson, "contentJson");
     NativeBridge.checkCustom(eventType, contentJson);
-    long handle = nativeClient.handle();
-    return call(() -> NativeBridge.clientSendCustom(handle, roomId, eventType, contentJson));
+    QueuedMessage queued;
+    try {
+      queued = queueCustom(roomId, eventType, contentJson, true);
+    } catch (ClientClosedException e) {
+      throw e;
+    } catch (TimException e) {
+      // The encrypted size is only known once the room is: that refusal comes as the others do.
+      return CompletableFuture.failedFuture(e);
+    }
+    return awaitQueued(queued);
+  }
+
+  /**
+   * Saves a custom message-like event in the send queue and returns at once, like {@link #enqueue}.
+   *
+   * @param roomId the room
+   * @param eventType the type: printable ASCII, outside the {@code m.} namespace
+   * @param contentJson the content, a JSON object
+   * @return the queued message, {@link QueuedMessage.State#WAITING}
+   * @throws InvalidArgumentException if an argument is null, the type is invalid, the content is
+   *     not a JSON object, or the event, encrypted where the room encrypts, would exceed 64 KiB
+   * @throws NotFoundException if the room is unknown
+   * @throws ClientStateException as {@link #enqueue} does
+   * @throws StoreException if the event cannot be saved
+   * @throws ClientClosedException if the client is closed
+   */
+  public QueuedMessage enqueueCustomEvent(String roomId, String eventType, String contentJson) {
+    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    requireNonNull(eventType, "eventType");
+    requireNonNull(contentJson, "contentJson");
+    NativeBridge.checkCustom(eventType, contentJson);
+    return queueCustom(roomId, eventType, contentJson, false);
+  }
+
+  private QueuedMessage queueCustom(
+      String roomId, String eventType, String contentJson, boolean awaited) {
+    return WireReader.queuedMessage(
+        NativeBridge.clientQueueCustom(
+            nativeClient.handle(), roomId, eventType, contentJson, awaited));
   }
 
   /**
@@ -1143,7 +1275,8 @@ public final class HeadlessClient implements AutoCloseable {
             return;
           }
           deliver(numbered.event());
-          if (!acknowledge(numbered.sequence())) {
+          // Sequence 0 marks a report that is not recorded for delivery.
+          if (numbered.sequence() != 0 && !acknowledge(numbered.sequence())) {
             return;
           }
         }

@@ -25,6 +25,13 @@ final class WireReader {
   private static final byte UNDECRYPTABLE = 7;
   private static final byte RECEIPT = 8;
   private static final byte INVITE = 9;
+  private static final byte QUEUE_UPDATE = 10;
+  private static final QueuedMessage.State[] QUEUE_STATES = {
+    QueuedMessage.State.WAITING,
+    QueuedMessage.State.SENDING,
+    QueuedMessage.State.SENT,
+    QueuedMessage.State.FAILED
+  };
 
   private final ByteBuffer buffer;
 
@@ -91,6 +98,14 @@ final class WireReader {
                 r.string()));
   }
 
+  static QueuedMessage queuedMessage(byte[] bytes) {
+    return decode(bytes, WireReader::queuedMessage);
+  }
+
+  static List<QueuedMessage> queuedMessages(byte[] bytes) {
+    return decode(bytes, reader -> reader.list(WireReader::queuedMessage));
+  }
+
   static List<UserProfile> userProfiles(byte[] bytes) {
     return decode(bytes, reader -> reader.list(WireReader::userProfile));
   }
@@ -135,7 +150,7 @@ final class WireReader {
         throw malformed();
       }
       return value;
-    } catch (BufferUnderflowException | IllegalArgumentException e) {
+    } catch (BufferUnderflowException | IllegalArgumentException | ArithmeticException e) {
       throw malformed();
     }
   }
@@ -238,6 +253,8 @@ final class WireReader {
         }
       case INVITE:
         return new InviteEvent(string(), string());
+      case QUEUE_UPDATE:
+        return queuedMessage(this);
       default:
         throw malformed();
     }
@@ -276,6 +293,40 @@ final class WireReader {
         joinedMembers,
         unreadCount,
         lastActivity == null ? null : Instant.ofEpochMilli(lastActivity));
+  }
+
+  private static QueuedMessage queuedMessage(WireReader r) {
+    String transactionId = r.string();
+    String roomId = r.string();
+    String eventType = r.string();
+    Instant queuedAt = Instant.ofEpochMilli(r.buffer.getLong());
+    long attempts = r.buffer.getLong();
+    byte stateTag = r.buffer.get();
+    if (stateTag < 0 || stateTag >= QUEUE_STATES.length || attempts > Integer.MAX_VALUE) {
+      throw malformed();
+    }
+    QueuedMessage.State state = QUEUE_STATES[stateTag];
+    String eventId = state == QueuedMessage.State.SENT ? r.string() : null;
+    ErrorCode failure = null;
+    Integer httpStatus = null;
+    String matrixErrcode = null;
+    if (state == QueuedMessage.State.FAILED) {
+      failure = ErrorCode.fromName(r.string());
+      Long status = r.optionalLong();
+      httpStatus = status == null ? null : Math.toIntExact(status);
+      matrixErrcode = r.optionalString();
+    }
+    return new QueuedMessage(
+        transactionId,
+        roomId,
+        eventType,
+        queuedAt,
+        (int) attempts,
+        state,
+        eventId,
+        failure,
+        httpStatus,
+        matrixErrcode);
   }
 
   private static UserProfile userProfile(WireReader r) {

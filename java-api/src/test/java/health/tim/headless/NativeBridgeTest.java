@@ -140,8 +140,8 @@ class NativeBridgeTest {
         .isInstanceOf(ClientClosedException.class);
     assertThatThrownBy(
             () ->
-                NativeBridge.clientSendMessage(
-                    -1, "!r:localhost", NativeBridge.MESSAGE_TEXT, "x", null, null, null))
+                NativeBridge.clientQueueMessage(
+                    -1, "!r:localhost", NativeBridge.MESSAGE_TEXT, "x", null, null, null, true))
         .isInstanceOf(ClientClosedException.class);
     assertThatThrownBy(() -> NativeBridge.clientRooms(Long.MIN_VALUE))
         .isInstanceOf(ClientClosedException.class);

@@ -258,25 +258,61 @@ public final class NativeBridge {
       int kind, String body, String formattedBody, String geoUri, String replyTo);
 
   /**
-   * Sends a text-like message; blocking.
+   * Saves a text-like message in the send queue and starts sending it; blocking, but only until it
+   * is saved.
    *
    * @param handle the client's handle
    * @param roomId the room ID
-   * @param kind a {@code MESSAGE_} constant
-   * @param body the body
+   * @param kind one of the {@code MESSAGE_} constants
+   * @param body the plain body
    * @param formattedBody the HTML body, or {@code null}
-   * @param geoUri the location, or {@code null}
+   * @param geoUri the {@code geo:} URI of a location, or {@code null}
    * @param replyTo the event replied to, or {@code null}
-   * @return the event ID
+   * @param awaited whether {@link #clientAwaitQueued} will wait for it
+   * @return the queued message, encoded for {@code WireReader.queuedMessage}
    */
-  public static native String clientSendMessage(
+  public static native byte[] clientQueueMessage(
       long handle,
       String roomId,
       int kind,
       String body,
       String formattedBody,
       String geoUri,
-      String replyTo);
+      String replyTo,
+      boolean awaited);
+
+  /**
+   * Waits until a message queued with {@code awaited} has been sent; blocking.
+   *
+   * @param handle the client's handle
+   * @param transactionId the queued message's transaction ID
+   * @return the event ID
+   */
+  public static native String clientAwaitQueued(long handle, String transactionId);
+
+  /**
+   * The messages in the send queue.
+   *
+   * @param handle the client's handle
+   * @return the messages, encoded for {@code WireReader.queuedMessages}
+   */
+  public static native byte[] clientQueuedMessages(long handle);
+
+  /**
+   * Makes a failed queued message wait for sending again.
+   *
+   * @param handle the client's handle
+   * @param transactionId the queued message's transaction ID
+   */
+  public static native void clientRetryQueued(long handle, String transactionId);
+
+  /**
+   * Removes a queued message that is not being sent.
+   *
+   * @param handle the client's handle
+   * @param transactionId the queued message's transaction ID
+   */
+  public static native void clientDiscardQueued(long handle, String transactionId);
 
   /**
    * Applies the edit rules without sending anything.
@@ -320,16 +356,18 @@ public final class NativeBridge {
   public static native void checkCustom(String eventType, String contentJson);
 
   /**
-   * Sends a custom event; blocking.
+   * Saves a custom message-like event in the send queue and starts sending it; blocking, but only
+   * until it is saved.
    *
    * @param handle the client's handle
    * @param roomId the room ID
    * @param eventType the event type
    * @param contentJson the content
-   * @return the event ID
+   * @param awaited whether {@link #clientAwaitQueued} will wait for it
+   * @return the queued message, encoded for {@code WireReader.queuedMessage}
    */
-  public static native String clientSendCustom(
-      long handle, String roomId, String eventType, String contentJson);
+  public static native byte[] clientQueueCustom(
+      long handle, String roomId, String eventType, String contentJson, boolean awaited);
 
   /**
    * Redacts an own event and its edits; blocking.
