@@ -41,9 +41,16 @@ Commands come on stdin, one a line; they are carried out one after another, betw
         size) and the file object; the path is the rest of the line and may contain spaces
     REDACT <room_id> <event_id> [reason]
         redacts an event (redactions are never encrypted)
+    SENDLATEKEY <room_id> <JSON object>
+        sends that content as an encrypted m.room.message under a fresh Megolm session whose key
+        it gives nobody, so that the receiver holds an event it cannot decrypt yet
+    SHAREKEY <room_id>
+        shares that session's key, from its first message on, with the room's devices, and prints
+        SHARED <room_id> instead of SENT
 
-Each prints SENT <event_id> of the event it sent. A command for a room the peer has not synced yet
-waits for it, up to 30 seconds. A malformed or failing command ends the peer with ERROR.
+Each other command prints SENT <event_id> of the event it sent. A command for a room the peer has
+not synced yet waits for it, up to 30 seconds. A malformed or failing command ends the peer with
+ERROR.
 
 It runs until stdin closes or the timeout elapses, then exits 0. Logs go to stderr.
 """
@@ -86,7 +93,7 @@ ROOM_WAIT_S = 30.0  # how long a command waits for its room to appear in a sync
 PING = "ping:"
 PONG = "pong:"
 ATTACHMENT_TYPES = ("m.file", "m.image", "m.audio", "m.video")
-COMMANDS = ("SEND", "SENDFILE", "REDACT")
+COMMANDS = ("SEND", "SENDFILE", "REDACT", "SENDLATEKEY", "SHAREKEY")
 
 
 class PeerError(Exception):
@@ -141,6 +148,8 @@ class Peer:
         # Command lines from stdin, oldest first; the first waits while its room is unknown.
         self.commands = collections.deque()
         self.waiting_since = None
+        # Keys of the sessions SENDLATEKEY used, by room, until SHAREKEY hands them over.
+        self.withheld_keys = {}
 
     async def login(self, password: str) -> str:
         response = await self.client.login(password, device_name="nio interop peer")
@@ -296,17 +305,57 @@ class Peer:
         encrypted relations), but other clients such as Element encrypt reactions, and ours must
         decrypt them; so this does the encrypting half of room_send with nio's own session."""
         client = self.client
-        if not self.encrypted_room(room_id).members_synced:
-            response = await client.joined_members(room_id)
-            if isinstance(response, JoinedMembersError):
-                raise PeerError(f"reading the members of {room_id} failed: {response}")
-            await self.upkeep()
+        await self.prepare_encryption(room_id)
         if client.olm.should_share_group_session(room_id):
             await client.share_group_session(room_id, ignore_unverified_devices=True)
         # encrypt() leaves m.relates_to in the clear as well, as relations must be.
         event_type, encrypted = client.encrypt(room_id, "m.reaction", content)
+        return await self.post_event(room_id, event_type, encrypted)
+
+    async def send_with_late_key(self, room_id: str, content: dict) -> None:
+        """Sends a message under a fresh Megolm session that nobody has the key of yet."""
+        client = self.client
+        await self.prepare_encryption(room_id)
+        client.olm.outbound_group_sessions.pop(room_id, None)
+        client.olm.create_outbound_group_session(room_id)
+        session = client.olm.outbound_group_sessions[room_id]
+        # The key as it is before the first message: the one a receiver needs to decrypt it.
+        self.withheld_keys[room_id] = session.session_key
+        # nio encrypts only with a session it has shared; claiming so is the point here. Until
+        # SHAREKEY, later messages into the room use this session too.
+        session.shared = True
+        event_type, encrypted = client.encrypt(room_id, "m.room.message", content)
+        say("SENT", await self.post_event(room_id, event_type, encrypted))
+
+    async def share_withheld_key(self, room_id: str) -> None:
+        first_key = self.withheld_keys.pop(room_id, None)
+        if first_key is None:
+            raise PeerError(f"SHAREKEY without an earlier SENDLATEKEY into {room_id}")
+        session = self.client.olm.outbound_group_sessions[room_id]
+
+        # nio shares a session's current key, which no longer decrypts the messages sent
+        # already; this session hands out the key from before its first message instead.
+        class FromFirstMessage(type(session)):
+            session_key = property(lambda _session: first_key)
+
+        session.__class__ = FromFirstMessage
+        session.shared = False
+        await self.client.share_group_session(room_id, ignore_unverified_devices=True)
+        say("SHARED", room_id)
+
+    async def prepare_encryption(self, room_id: str) -> None:
+        """Makes sure nio knows the room's members and their devices before it encrypts."""
+        if not self.encrypted_room(room_id).members_synced:
+            response = await self.client.joined_members(room_id)
+            if isinstance(response, JoinedMembersError):
+                raise PeerError(f"reading the members of {room_id} failed: {response}")
+        await self.upkeep()
+
+    async def post_event(self, room_id: str, event_type: str, content: dict) -> str:
+        """Sends content nio has encrypted already, as room_send would without encrypting."""
+        client = self.client
         method, path, data = Api.room_send(
-            client.access_token, room_id, event_type, encrypted, uuid4()
+            client.access_token, room_id, event_type, content, uuid4()
         )
         # Synapse refuses a token in both the query and the header; the header is the current way.
         path = urlsplit(path)._replace(query="").geturl()
@@ -317,7 +366,7 @@ class Peer:
         response = await client.send(method, path, data, headers)
         body = await response.json(content_type=None)
         if response.status != 200 or "event_id" not in body:
-            raise PeerError(f"sending an encrypted reaction into {room_id} failed: {body}")
+            raise PeerError(f"sending {event_type} into {room_id} failed: {body}")
         return body["event_id"]
 
     async def send_file(self, room_id: str, msgtype: str, mime_type: str, path: Path) -> None:
@@ -399,6 +448,18 @@ class Peer:
             if len(parts) < 2 or not parts[0] or not parts[1]:
                 raise PeerError("malformed REDACT command: it needs a room and an event")
             await self.redact(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
+        elif verb == "SENDLATEKEY":
+            room_id, content_json = fields(rest, 2, verb)
+            try:
+                content = json.loads(content_json)
+            except json.JSONDecodeError as error:
+                raise PeerError(f"SENDLATEKEY content is no JSON: {error}") from error
+            if not isinstance(content, dict):
+                raise PeerError("SENDLATEKEY content must be a JSON object")
+            await self.send_with_late_key(room_id, content)
+        elif verb == "SHAREKEY":
+            (room_id,) = fields(rest, 1, verb)
+            await self.share_withheld_key(room_id)
         else:
             raise PeerError(f"unknown command {verb!r}")
 

@@ -126,6 +126,7 @@ impl HeadlessClient {
 
         let delivery = Arc::new(delivery::Delivery::load(&store)?);
         let outbox = outbox::Outbox::load(&store)?;
+        let sync_state = Arc::new(sync::SyncShared::load(&store));
         let (events_in, events_out) = event_queue();
         let client = Arc::new(Self {
             homeserver,
@@ -135,7 +136,7 @@ impl HeadlessClient {
             engine: RwLock::new(None),
             events_in,
             events_out,
-            sync_state: Arc::default(),
+            sync_state,
             transfers: media::Transfers::default(),
             information: information::Information::default(),
             sync: Mutex::new(None),
@@ -251,6 +252,7 @@ impl HeadlessClient {
             self.store.delete_session()?;
             self.delivery.reset(&self.store)?;
             self.outbox.clear(&self.store);
+            self.sync_state.clear(&self.store)?;
             drop(engine);
 
             self.retire_engine();

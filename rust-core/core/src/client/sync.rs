@@ -7,7 +7,10 @@
 
 use std::{
     collections::{HashMap, VecDeque},
-    sync::{Arc, Mutex, PoisonError},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex, PoisonError,
+    },
     time::Duration,
 };
 
@@ -44,11 +47,57 @@ const MAX_PENDING_UNDECRYPTABLE: usize = 1000;
 const MAX_BACKFILL_EVENTS: usize = 1000;
 const BACKFILL_PAGE: u32 = 100;
 
+/// Store record of the newest event time per room.
+const ACTIVITY_RECORD: &str = "activity.bin";
+
 /// What the sync loop records for the rest of the client.
 #[derive(Default)]
 pub(crate) struct SyncShared {
-    /// Time of the newest event seen per room since the client started.
+    /// Time of the newest timeline event per room, own ones included, kept across restarts.
     pub(crate) last_activity: Mutex<HashMap<OwnedRoomId, u64>>,
+    activity_changed: AtomicBool,
+}
+
+impl SyncShared {
+    /// Loads the room activity saved by an earlier run. A damaged record is only logged: the
+    /// times are informative, and the next events of each room set them again.
+    pub(crate) fn load(store: &OpenedStore) -> Self {
+        let saved: HashMap<String, u64> = match store.load_record(ACTIVITY_RECORD) {
+            Ok(saved) => saved.unwrap_or_default(),
+            Err(error) => {
+                tracing::warn!(error = %error, "the saved room activity could not be read");
+                HashMap::new()
+            }
+        };
+        let activity = saved
+            .into_iter()
+            .filter_map(|(room_id, millis)| Some((OwnedRoomId::try_from(room_id).ok()?, millis)))
+            .collect();
+        Self { last_activity: Mutex::new(activity), activity_changed: AtomicBool::new(false) }
+    }
+
+    /// Saves the room activity if a sync response changed it.
+    fn save_activity(&self, store: &OpenedStore) {
+        if !self.activity_changed.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        let saved: HashMap<String, u64> = self
+            .last_activity
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(room_id, millis)| (room_id.to_string(), *millis))
+            .collect();
+        if let Err(error) = store.save_record(ACTIVITY_RECORD, &saved) {
+            tracing::warn!(error = %error, "the room activity could not be saved");
+        }
+    }
+
+    /// Forgets the room activity, as after a logout.
+    pub(crate) fn clear(&self, store: &OpenedStore) -> crate::error::CoreResult<()> {
+        self.last_activity.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        store.delete_record(ACTIVITY_RECORD)
+    }
 }
 
 /// An event the engine could not decrypt, kept for another attempt.
@@ -145,8 +194,8 @@ async fn deliver(
             }
         }
         for event in &update.timeline.events {
+            record_activity(&context.shared, room_id, event);
             if let Some(converted) = convert_live(room_id, event, pending) {
-                record_activity(&context.shared, room_id, &converted);
                 batch.push(converted);
             }
         }
@@ -171,6 +220,7 @@ async fn deliver(
     }
 
     let numbered = context.delivery.admit(&context.store, &response.next_batch, batch);
+    context.shared.save_activity(&context.store);
     for event in numbered {
         if context.events.send(event).await.is_err() {
             return false;
@@ -330,9 +380,13 @@ async fn retry_undecryptable(
     decrypted
 }
 
-fn record_activity(shared: &SyncShared, room_id: &OwnedRoomId, event: &ClientEvent) {
-    let Some(timestamp) = event.meta().map(|meta| meta.timestamp_millis) else { return };
+/// Notes the time of a timeline event, also of an own one, which is not delivered.
+fn record_activity(shared: &SyncShared, room_id: &OwnedRoomId, event: &TimelineEvent) {
+    let Ok(Some(timestamp)) = event.raw().get_field::<u64>("origin_server_ts") else { return };
     let mut activity = shared.last_activity.lock().unwrap_or_else(PoisonError::into_inner);
-    let newest = activity.entry(room_id.clone()).or_insert(timestamp);
-    *newest = (*newest).max(timestamp);
+    let newest = activity.entry(room_id.clone()).or_insert(0);
+    if timestamp > *newest {
+        *newest = timestamp;
+        shared.activity_changed.store(true, Ordering::Release);
+    }
 }

@@ -16,8 +16,9 @@ import java.util.Optional;
  * @param joinedMembers the number of joined members
  * @param unreadCount the number of messages since this account's last read receipt, as the
  *     homeserver counts them
- * @param lastActivity the time of the newest event this client saw since it started, or {@code
- *     null} if it saw none
+ * @param lastActivity the time of the newest timeline event this client has synced in the room, its
+ *     own included, also before a restart; {@code null} if it has synced none (events read only
+ *     through the history do not count)
  */
 public record RoomSummary(
     String roomId,

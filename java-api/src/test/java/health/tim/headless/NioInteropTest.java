@@ -294,6 +294,40 @@ class NioInteropTest {
     }
   }
 
+  @Test
+  void aMessageWhoseKeyComesLateArrivesUndecryptableAndAgainDecrypted() throws Exception {
+    // Given our user and the nio peer in an encrypted room
+    User ourUser = TestHomeserver.register("java");
+    User nioUser = TestHomeserver.register("nio");
+    try (NioPeer peer = NioPeer.start(nioUser, temp, PEER_TIMEOUT_S);
+        HeadlessClient client = TestClients.open(temp.resolve("java"))) {
+      peer.await("READY ");
+      client.login(ourUser.userId(), ourUser.password());
+      Inbox inbox = new Inbox();
+      client.addListener(inbox);
+      client.startSync();
+      String roomId = client.createEncryptedRoom(nioUser.userId()).join();
+      assertThat(peer.await("JOINED ")).isEqualTo("JOINED " + roomId);
+
+      // When nio sends a message whose room key it keeps to itself
+      String content = json("{'body':'Befund folgt','msgtype':'m.text'}");
+      String eventId = peer.command("SENDLATEKEY " + roomId + " " + content);
+
+      // Then it arrives as undecryptable, with its sender and room
+      UndecryptableEvent undecryptable = inbox.await(UndecryptableEvent.class, eventId);
+      assertThat(undecryptable.sender()).isEqualTo(nioUser.userId());
+      assertThat(undecryptable.roomId()).isEqualTo(roomId);
+
+      // And once nio shares the key, the same event arrives again, decrypted
+      peer.send("SHAREKEY " + roomId);
+      assertThat(peer.await("SHARED ")).isEqualTo("SHARED " + roomId);
+      MessageEvent decrypted = fromNio(inbox, eventId, MessageKind.TEXT, nioUser);
+      assertThat(decrypted.body()).isEqualTo("Befund folgt");
+
+      assertThat(peer.stop()).as("nio peer exit code; %s", peer.stderrTail()).isZero();
+    }
+  }
+
   /** The content nio printed for one of our events, after checking how it arrived. */
   private static String nioSaw(NioPeer peer, String roomId, String eventId, boolean encrypted)
       throws InterruptedException {

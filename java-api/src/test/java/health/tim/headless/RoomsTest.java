@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import health.tim.headless.TestClients.Party;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,32 @@ class RoomsTest {
       MessageEvent message =
           bob.events().await(MessageEvent.class, m -> m.eventId().equals(eventId));
       assertThat(message.encrypted()).isFalse();
+    }
+  }
+
+  @Test
+  void lastActivityCountsOwnMessagesAndSurvivesARestart() {
+    Instant lastActivity;
+    Party alice = Party.start(temp, "alice");
+    try (alice) {
+      // Given a room where only Alice wrote
+      String roomId = alice.client().createRoom(CreateRoomOptions.privateRoom()).join();
+      String eventId = alice.client().sendText(roomId, "Notiz").join();
+      Instant sent = alice.client().event(roomId, eventId).join().timestamp();
+
+      // Then her own message is the room's last activity
+      TestClients.eventually(
+          "Alice's own message counts as activity",
+          () -> sent.equals(summaryOf(alice, roomId).lastActivity()));
+      lastActivity = summaryOf(alice, roomId).lastActivity();
+    }
+
+    // And after a restart, before any sync, the summary still says so
+    try (HeadlessClient restarted = TestClients.open(temp.resolve(alice.user().localpart()))) {
+      assertThat(restarted.rooms().join())
+          .filteredOn(summary -> summary.lastActivity() != null)
+          .extracting(RoomSummary::lastActivity)
+          .containsExactly(lastActivity);
     }
   }
 
