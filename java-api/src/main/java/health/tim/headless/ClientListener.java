@@ -13,8 +13,9 @@ package health.tim.headless;
  * <p>Delivery is recorded in the store: once every listener has returned for an event, a restart of
  * the client does not deliver it again, and an event not yet handed over is delivered after a
  * restart, also when it arrived while the client was stopped. An event whose listeners were still
- * running when the process ended is delivered again. Events that arrive while no listener is
- * registered count as delivered: register listeners before {@link HeadlessClient#startSync()}.
+ * running when the process ended is delivered again. While no listener is registered, events wait
+ * for the first one; the listeners registered when an event is handed over are the ones that get
+ * it.
  */
 public interface ClientListener {
   /**

@@ -67,6 +67,7 @@ public final class HeadlessClient implements AutoCloseable {
   private static final AtomicInteger CLIENT_NUMBERS = new AtomicInteger();
   private static final int EVENT_WAIT_MILLIS = 500;
   private static final int EVENT_BATCH = 64;
+  private static final int LISTENER_POLL_MILLIS = 100;
   private static final int CALL_THREADS = 8;
   private static final int TRANSFER_CHUNK_BYTES = 256 * 1024;
 
@@ -1061,7 +1062,8 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   /**
-   * Registers a listener for the client's events.
+   * Registers a listener for the client's events. While no listener is registered, events wait in
+   * the client (and syncing pauses once a thousand wait), so that none is lost.
    *
    * @param listener the listener; registering it twice delivers every event twice
    * @throws InvalidArgumentException if {@code listener} is null
@@ -1257,6 +1259,14 @@ public final class HeadlessClient implements AutoCloseable {
     @Override
     public void run() {
       while (!nativeClient.isClosed() && !Thread.currentThread().isInterrupted()) {
+        if (listeners.isEmpty()) {
+          // Nobody would see them: events wait in the native queue, and count as delivered only
+          // once a listener has had them.
+          if (!pause()) {
+            return;
+          }
+          continue;
+        }
         List<WireReader.Numbered> batch;
         try {
           batch =
@@ -1280,6 +1290,16 @@ public final class HeadlessClient implements AutoCloseable {
             return;
           }
         }
+      }
+    }
+
+    private static boolean pause() {
+      try {
+        Thread.sleep(LISTENER_POLL_MILLIS);
+        return true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
       }
     }
 

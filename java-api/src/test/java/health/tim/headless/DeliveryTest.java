@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import health.tim.headless.TestClients.Party;
 import health.tim.headless.TestHomeserver.User;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,6 +61,28 @@ class DeliveryTest {
         expected.add(last);
         assertThat(log.eventIds()).containsExactlyElementsOf(expected);
       }
+    }
+  }
+
+  @Test
+  void eventsSyncedWhileNoListenerIsRegisteredWaitForTheFirstOne() {
+    try (Party alice = Party.start(temp, "alice");
+        Party bob = Party.start(temp, "bob")) {
+      String roomId = TestClients.joinedRoom(alice, bob);
+
+      // Given Bob's client without listeners, syncing a message of Alice's
+      bob.client().removeListener(bob.events());
+      String eventId = alice.client().sendText(roomId, "ohne Zuhörer").join();
+      Instant sent = alice.client().event(roomId, eventId).join().timestamp();
+      TestClients.eventually(
+          "Bob's client has synced the message",
+          () -> sent.equals(bob.client().roomSummary(roomId).join().lastActivity()));
+
+      // When a listener registers, it gets the message that waited for it
+      MessageLog log = new MessageLog();
+      bob.client().addListener(log);
+      TestClients.eventually("the late listener has the message", () -> !log.eventIds().isEmpty());
+      assertThat(log.eventIds()).containsExactly(eventId);
     }
   }
 
