@@ -36,8 +36,9 @@ use tokio::{sync::watch, task::JoinHandle};
 use url::Url;
 
 use crate::{
+    audit::{AuditEvent, AuditLog, AuditVerification},
     error::{CoreError, CoreResult},
-    events::{event_queue, EventQueue, EventSender, NumberedEvent},
+    events::{event_queue, ClientEvent, EventQueue, EventSender, NumberedEvent},
     runtime::runtime,
     secret::Secret,
     store::{OpenedStore, StoredSession},
@@ -84,6 +85,7 @@ pub struct HeadlessClient {
     store: Arc<OpenedStore>,
     delivery: Arc<delivery::Delivery>,
     outbox: outbox::Outbox,
+    audit: AuditLog,
     // `None` once closed. The engine is replaced after a logout or a failed login: it cannot
     // take a second session.
     engine: RwLock<Option<Client>>,
@@ -127,12 +129,14 @@ impl HeadlessClient {
         let delivery = Arc::new(delivery::Delivery::load(&store)?);
         let outbox = outbox::Outbox::load(&store)?;
         let sync_state = Arc::new(sync::SyncShared::load(&store));
+        let (audit, audit_state) = AuditLog::open(&store)?;
         let (events_in, events_out) = event_queue();
         let client = Arc::new(Self {
             homeserver,
             store: Arc::new(store),
             delivery,
             outbox,
+            audit,
             engine: RwLock::new(None),
             events_in,
             events_out,
@@ -145,6 +149,12 @@ impl HeadlessClient {
             closing: watch::Sender::new(false),
             activity: tokio::sync::RwLock::new(()),
         });
+
+        client.audit(AuditEvent::StoreOpened);
+        if let (Some(first_broken), Some(reason)) = (audit_state.first_broken, audit_state.reason) {
+            tracing::error!(first_broken, reason, "the audit log is damaged");
+            client.audit(AuditEvent::AuditLogDamaged { first_broken, reason });
+        }
 
         let engine = client.build_engine().await?;
         if let Some(saved) = saved_session {
@@ -209,17 +219,25 @@ impl HeadlessClient {
                 Err(error) => {
                     // The engine cannot take a session after a failed attempt: start a fresh one.
                     self.replace_engine().await?;
-                    return Err(match CoreError::from_sdk("login", error) {
+                    let error = match CoreError::from_sdk("login", error) {
                         CoreError::Homeserver { status: 403, .. } => {
                             CoreError::AuthenticationFailed
                         }
                         other => other,
-                    });
+                    };
+                    if matches!(error, CoreError::AuthenticationFailed) {
+                        self.audit(AuditEvent::LoginRefused);
+                    }
+                    return Err(error);
                 }
             };
 
             self.save_session(&engine)?;
             tracing::info!(device_id = %response.device_id, "logged in");
+            self.audit(AuditEvent::LoggedIn {
+                user_id: response.user_id.to_string(),
+                device_id: response.device_id.to_string(),
+            });
             Ok(Session {
                 user_id: response.user_id.to_string(),
                 device_id: response.device_id.to_string(),
@@ -249,7 +267,9 @@ impl HeadlessClient {
                 .logout()
                 .await
                 .map_err(|error| CoreError::from_http("logout", error))?;
+            let device_id = engine.device_id().map(ToString::to_string).unwrap_or_default();
             self.store.delete_session()?;
+            self.audit(AuditEvent::LoggedOut { device_id });
             self.delivery.reset(&self.store)?;
             self.outbox.clear(&self.store);
             self.sync_state.clear(&self.store)?;
@@ -374,6 +394,42 @@ impl HeadlessClient {
             _ = closing.wait_for(|closing| *closing) => Err(CoreError::Closed),
             result = operation => result,
         }
+    }
+
+    /// Writes an audit entry and hands it to the integrating system. A failure to write is
+    /// logged as an error; the operation that caused the entry goes on.
+    pub(crate) fn audit(&self, event: AuditEvent) {
+        match self.audit.record(&self.store, &event) {
+            Ok(entry) => {
+                // Not recorded for delivery (sequence 0): the file is the record.
+                if self.events_in.try_send((0, ClientEvent::Audit(entry))).is_err() {
+                    tracing::warn!("an audit entry was not handed over: the event queue is full");
+                }
+            }
+            Err(error) => tracing::error!(error = %error, "the audit log could not be written"),
+        }
+    }
+
+    /// Audits a call the Java side refused before it reached the core.
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidArgument`] for an operation or code that is not a short identifier.
+    pub fn audit_rejected_call(&self, operation: &str, code: &str) -> CoreResult<()> {
+        validate::audit_identifier("operation", operation)?;
+        validate::audit_identifier("code", code)?;
+        self.audit(AuditEvent::RejectedCall {
+            operation: operation.to_owned(),
+            code: code.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// Verifies the audit log as it is on disk.
+    ///
+    /// # Errors
+    /// [`CoreError::StoreUnusable`] when it cannot be read.
+    pub fn verify_audit_log(&self) -> CoreResult<AuditVerification> {
+        self.audit.verify(&self.store)
     }
 
     /// Whether [`Self::close`] has run.

@@ -11,6 +11,8 @@ use std::{fmt, time::Duration};
 
 use tokio::sync::{mpsc, Mutex};
 
+use crate::audit::AuditEntry;
+
 /// Capacity of one client's event queue.
 const QUEUE_CAPACITY: usize = 1024;
 
@@ -37,6 +39,8 @@ pub enum ClientEvent {
     Invite(InviteEvent),
     /// A queued message was sent, or failed for good.
     QueueUpdate(QueuedMessage),
+    /// An entry was written to the audit log.
+    Audit(AuditEntry),
 }
 
 impl ClientEvent {
@@ -46,12 +50,13 @@ impl ClientEvent {
             Self::Receipt(event) => &event.room_id,
             Self::Invite(event) => &event.room_id,
             Self::QueueUpdate(update) => &update.room_id,
+            Self::Audit(entry) => entry.fields.get("room_id").map_or("", String::as_str),
             _ => self.meta().map_or("", |meta| meta.room_id.as_str()),
         }
     }
 
-    /// ID, sender, time and encryption of a timeline event; `None` for receipts, invitations and
-    /// queue updates, which are not part of a timeline.
+    /// ID, sender, time and encryption of a timeline event; `None` for receipts, invitations,
+    /// queue updates and audit entries, which are not part of a timeline.
     pub fn meta(&self) -> Option<&EventMeta> {
         match self {
             Self::Message(event) => Some(&event.meta),
@@ -61,7 +66,7 @@ impl ClientEvent {
             Self::Custom(event) => Some(&event.meta),
             Self::State(event) => Some(&event.meta),
             Self::Undecryptable(meta) => Some(meta),
-            Self::Receipt(_) | Self::Invite(_) | Self::QueueUpdate(_) => None,
+            Self::Receipt(_) | Self::Invite(_) | Self::QueueUpdate(_) | Self::Audit(_) => None,
         }
     }
 }

@@ -7,6 +7,7 @@
 // The engine's sync futures nest deeply enough to exceed the default limit when spawned.
 #![recursion_limit = "256"]
 
+pub mod audit;
 mod client;
 pub mod content;
 mod error;
@@ -18,6 +19,7 @@ mod store;
 mod timeline;
 pub mod validate;
 
+pub use audit::{AuditEntry, AuditEvent, AuditVerification};
 pub use client::{
     check_room_options, AttachmentKind, AttachmentSpec, ClientConfig, DefaultSetting, DownloadInfo,
     HeadlessClient, HistoryPage, PermissionConfig, RoomKind, RoomMember, RoomOptions, RoomSettings,

@@ -214,19 +214,28 @@ impl OpenedStore {
 
     /// Loads a value saved by [`Self::save_record`]; `None` if there is none.
     pub fn load_record<T: serde::de::DeserializeOwned>(&self, name: &str) -> CoreResult<Option<T>> {
-        let mut bytes = match fs::read(self.dir.join(name)) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(_) => return Err(CoreError::StoreUnusable("a store record cannot be read")),
-        };
-        let value = self
-            .cipher
-            .decrypt_value(&bytes)
-            .map(Some)
-            .map_err(|_| CoreError::StoreUnusable("a store record is damaged"));
-        // Records may hold tokens; the ciphertext buffer is wiped like any secret.
-        bytes.zeroize();
-        value
+        load_record_with(&self.cipher, &self.dir, name)
+    }
+
+    /// The store directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The store cipher and the engine key, read with the passphrase from the key file of a
+    /// store that need not be opened: nothing is locked, created or written. For tools that
+    /// inspect a store, such as the audit log verifier.
+    ///
+    /// # Errors
+    /// [`CoreError::WrongPassphrase`], and [`CoreError::StoreUnusable`] when there is no
+    /// readable key file.
+    pub(crate) fn read_keys(
+        dir: &Path,
+        passphrase: &Secret,
+    ) -> CoreResult<(StoreCipher, Zeroizing<[u8; 32]>)> {
+        let bytes = fs::read(dir.join(KEY_FILE))
+            .map_err(|_| CoreError::StoreUnusable("the store has no readable key file"))?;
+        read_key_file(&bytes, passphrase)
     }
 
     /// Deletes a record; a missing one is fine.
@@ -237,6 +246,26 @@ impl OpenedStore {
             Err(_) => Err(CoreError::StoreUnusable("a store record cannot be deleted")),
         }
     }
+}
+
+/// Loads a record of the store in `dir` with its cipher; `None` if there is none.
+pub(crate) fn load_record_with<T: serde::de::DeserializeOwned>(
+    cipher: &StoreCipher,
+    dir: &Path,
+    name: &str,
+) -> CoreResult<Option<T>> {
+    let mut bytes = match fs::read(dir.join(name)) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(_) => return Err(CoreError::StoreUnusable("a store record cannot be read")),
+    };
+    let value = cipher
+        .decrypt_value(&bytes)
+        .map(Some)
+        .map_err(|_| CoreError::StoreUnusable("a store record is damaged"));
+    // Records may hold tokens; the ciphertext buffer is wiped like any secret.
+    bytes.zeroize();
+    value
 }
 
 fn process_has_open_files_in(dir: &Path) -> bool {

@@ -110,6 +110,18 @@ pub fn label(parameter: &'static str, value: &str) -> CoreResult<()> {
     Ok(())
 }
 
+/// Checks a name that goes into an audit entry, such as an operation or an error code: 1 to 64
+/// characters of ASCII letters, digits and `_`, so that an entry can never carry free text.
+pub fn audit_identifier(parameter: &'static str, value: &str) -> CoreResult<()> {
+    if value.is_empty() || value.len() > 64 {
+        return Err(CoreError::invalid(parameter, "must have 1 to 64 characters"));
+    }
+    if !value.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_') {
+        return Err(CoreError::invalid(parameter, "may hold only ASCII letters, digits and _"));
+    }
+    Ok(())
+}
+
 /// Parses a Matrix event ID such as `$abc` (room versions 4 and later) or `$abc:example.org`.
 pub fn event_id(parameter: &'static str, value: &str) -> CoreResult<OwnedEventId> {
     check_identifier(parameter, value, '$')?;

@@ -140,6 +140,58 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
     })
 }
 
+/// `static native byte[] verifyAuditLog(String storeDirectory, char[] storePassphrase)`:
+/// verifies the audit log of a store no client needs to hold; nothing is locked or written.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_verifyAuditLog<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    store_directory: JString<'local>,
+    store_passphrase: JCharArray<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let dir = PathBuf::from(convert::required_string(env, "storeDirectory", &store_directory)?);
+        let passphrase = convert::secret(env, "storePassphrase", &store_passphrase)?;
+        let verification = tim_headless_core::audit::verify_store(&dir, &passphrase)?;
+        convert::bytes(env, &wire::audit_verification(&verification))
+    })
+}
+
+/// `static native byte[] clientVerifyAuditLog(long handle)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientVerifyAuditLog<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let verification = client.verify_audit_log()?;
+        convert::bytes(env, &wire::audit_verification(&verification))
+    })
+}
+
+/// `static native void clientAuditRejected(long handle, String operation, String code)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientAuditRejected<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    operation: JString<'local>,
+    code: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let operation = convert::required_string(env, "operation", &operation)?;
+        let code = convert::required_string(env, "code", &code)?;
+        Ok(client.audit_rejected_call(&operation, &code)?)
+    })
+}
+
 /// `static native void clientClose(long handle)`: closes and forgets the client; idempotent.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientClose<'local>(

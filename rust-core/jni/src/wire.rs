@@ -10,9 +10,9 @@
 //! the elements. Each event starts with a one-byte tag.
 
 use tim_headless_core::{
-    AttachmentInfo, ClientEvent, DefaultSetting, DownloadInfo, EventMeta, HistoryPage,
-    NumberedEvent, PermissionConfig, QueueState, QueuedMessage, RoomMember, RoomSettings,
-    RoomSummary, StateEvent, UserProfile,
+    AttachmentInfo, AuditEntry, AuditVerification, ClientEvent, DefaultSetting, DownloadInfo,
+    EventMeta, HistoryPage, NumberedEvent, PermissionConfig, QueueState, QueuedMessage, RoomMember,
+    RoomSettings, RoomSummary, StateEvent, UserProfile,
 };
 
 /// Tags of the event kinds; the Java reader has the same table.
@@ -27,6 +27,7 @@ mod tag {
     pub(super) const RECEIPT: u8 = 8;
     pub(super) const INVITE: u8 = 9;
     pub(super) const QUEUE_UPDATE: u8 = 10;
+    pub(super) const AUDIT: u8 = 11;
 }
 
 /// Tags of the queue states; the Java reader has the same table.
@@ -182,7 +183,32 @@ fn event(w: &mut Writer, event: &ClientEvent) {
             w.u8(tag::QUEUE_UPDATE);
             queued_message(w, update);
         }
+        ClientEvent::Audit(entry) => {
+            w.u8(tag::AUDIT);
+            audit_entry(w, entry);
+        }
     }
+}
+
+/// Layout: sequence, time in millis, event name, and the fields as a list of name-value pairs.
+fn audit_entry(w: &mut Writer, entry: &AuditEntry) {
+    w.u64(entry.sequence);
+    w.u64(entry.time_millis);
+    w.str(&entry.event);
+    let fields: Vec<(&String, &String)> = entry.fields.iter().collect();
+    w.list(&fields, |w, (name, value)| {
+        w.str(name);
+        w.str(value);
+    });
+}
+
+/// Layout: verified entries, the optional first broken sequence number, the optional reason.
+pub(crate) fn audit_verification(verification: &AuditVerification) -> Vec<u8> {
+    let mut writer = Writer::default();
+    writer.u64(verification.verified_entries);
+    writer.opt_u64(verification.first_broken);
+    writer.opt_str(verification.reason);
+    writer.into_bytes()
 }
 
 /// Layout: transaction ID, room, event type, queued-at millis, attempts, state tag, then the

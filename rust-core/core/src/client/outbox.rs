@@ -266,13 +266,14 @@ impl Outbox {
 
     /// Removes a message that is not being sent; a waiting caller gets
     /// [`CoreError::SendDiscarded`].
-    fn discard(&self, store: &OpenedStore, transaction_id: &str) -> CoreResult<()> {
+    fn discard(&self, store: &OpenedStore, transaction_id: &str) -> CoreResult<String> {
         let mut state = self.lock();
         let entry = find(&mut state, transaction_id)?;
         if entry.sending {
             return Err(CoreError::QueuedMessageSending);
         }
         let sequence = entry.record.sequence;
+        let room_id = entry.record.room_id.clone();
         store.delete_record(&record_name(sequence))?;
         if let Some(entry) = state.entries.remove(&sequence) {
             if let Some(waiter) = entry.waiter {
@@ -280,7 +281,7 @@ impl Outbox {
             }
         }
         state.receivers.remove(transaction_id);
-        Ok(())
+        Ok(room_id)
     }
 
     /// Forgets every message, as after a logout: another device cannot send them with the same
@@ -402,7 +403,9 @@ impl HeadlessClient {
     /// [`CoreError::QueuedMessageNotFound`], [`CoreError::QueuedMessageSending`] while an
     /// attempt to send it runs (it may reach the homeserver), [`CoreError::StoreUnusable`].
     pub fn discard_queued(&self, transaction_id: &str) -> CoreResult<()> {
-        self.outbox.discard(&self.store, transaction_id)
+        let room_id = self.outbox.discard(&self.store, transaction_id)?;
+        self.audit(crate::audit::AuditEvent::QueuedMessageDiscarded { room_id });
+        Ok(())
     }
 
     /// Starts sending what an earlier run left in the queue.
@@ -671,7 +674,7 @@ mod tests {
             Err(CoreError::QueuedMessageSending)
         ));
         outbox.interrupted(record.sequence, ROOM);
-        outbox.discard(&store, &queued.transaction_id).expect("queue operation");
+        assert_eq!(outbox.discard(&store, &queued.transaction_id).expect("queue operation"), ROOM);
         assert!(matches!(
             outbox.discard(&store, &queued.transaction_id),
             Err(CoreError::QueuedMessageNotFound)

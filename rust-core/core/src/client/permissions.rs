@@ -168,6 +168,7 @@ impl HeadlessClient {
                 .await
                 .map_err(|error| CoreError::from_sdk("write permission config", error))?;
             tracing::info!("permission configuration replaced");
+            self.audit(crate::audit::AuditEvent::PermissionConfigChanged);
             Ok(())
         })
         .await

@@ -44,6 +44,8 @@ public interface ClientListener {
       onInvite(invite);
     } else if (event instanceof QueuedMessage update) {
       onQueueUpdate(update);
+    } else if (event instanceof AuditEntry entry) {
+      onAuditEntry(entry);
     }
   }
 
@@ -120,4 +122,12 @@ public interface ClientListener {
    * @param update the message's new state
    */
   default void onQueueUpdate(QueuedMessage update) {}
+
+  /**
+   * An entry was written to the audit log. Entries are handed over as they are written but not
+   * recorded for delivery: the log file is the record, and a restart does not repeat them.
+   *
+   * @param entry the entry
+   */
+  default void onAuditEntry(AuditEntry entry) {}
 }

@@ -122,8 +122,8 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public Session login(String user, char[] password) {
-    requireNonNull(user, "user");
-    requireNonNull(password, "password");
+    checkNotNull(user, "user");
+    checkNotNull(password, "password");
     char[] copy = password.clone();
     try {
       return NativeBridge.clientLoginPassword(nativeClient.handle(), user, copy, null);
@@ -199,15 +199,17 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<String> createRoom(CreateRoomOptions options) {
-    requireNonNull(options, "options");
+    checkNotNull(options, "options");
     int kind =
         switch (options.kind()) {
           case PRIVATE -> NativeBridge.ROOM_KIND_PRIVATE;
           case DIRECT -> NativeBridge.ROOM_KIND_DIRECT;
           case PUBLIC -> NativeBridge.ROOM_KIND_PUBLIC_UNENCRYPTED;
         };
-    NativeBridge.checkRoomOptions(
-        kind, options.encrypted(), options.name(), options.topic(), options.invitee());
+    audited(
+        () ->
+            NativeBridge.checkRoomOptions(
+                kind, options.encrypted(), options.name(), options.topic(), options.invitee()));
     long handle = nativeClient.handle();
     return call(
         () ->
@@ -230,7 +232,7 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<String> createEncryptedRoom(String invitee) {
-    requireValid(NativeBridge.VALIDATE_USER_ID, invitee, "invitee");
+    checkValid(NativeBridge.VALIDATE_USER_ID, invitee, "invitee");
     return createRoom(CreateRoomOptions.privateRoom().withInvitee(invitee));
   }
 
@@ -245,7 +247,7 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<Void> joinRoom(String roomId) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
     long handle = nativeClient.handle();
     return run(() -> NativeBridge.clientJoinRoom(handle, roomId));
   }
@@ -264,8 +266,8 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<Void> inviteUser(String roomId, String userId) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireValid(NativeBridge.VALIDATE_USER_ID, userId, "userId");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_USER_ID, userId, "userId");
     long handle = nativeClient.handle();
     return run(() -> NativeBridge.clientInvite(handle, roomId, userId));
   }
@@ -321,8 +323,8 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<Void> kick(String roomId, String userId, String reason) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireValid(NativeBridge.VALIDATE_USER_ID, userId, "userId");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_USER_ID, userId, "userId");
     if (reason != null) {
       NativeBridge.validate(NativeBridge.VALIDATE_REASON, reason);
     }
@@ -342,8 +344,8 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<Void> setRoomName(String roomId, String name) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireValid(NativeBridge.VALIDATE_ROOM_NAME, name, "name");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_ROOM_NAME, name, "name");
     long handle = nativeClient.handle();
     return run(() -> NativeBridge.clientSetRoomText(handle, roomId, false, name));
   }
@@ -359,8 +361,8 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<Void> setRoomTopic(String roomId, String topic) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireValid(NativeBridge.VALIDATE_ROOM_TOPIC, topic, "topic");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_ROOM_TOPIC, topic, "topic");
     long handle = nativeClient.handle();
     return run(() -> NativeBridge.clientSetRoomText(handle, roomId, true, topic));
   }
@@ -490,8 +492,8 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   private QueuedMessage queueMessage(String roomId, OutgoingMessage message, boolean awaited) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireNonNull(message, "message");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkNotNull(message, "message");
     int kind =
         switch (message.kind()) {
           case TEXT -> NativeBridge.MESSAGE_TEXT;
@@ -499,12 +501,19 @@ public final class HeadlessClient implements AutoCloseable {
           case EMOTE -> NativeBridge.MESSAGE_EMOTE;
           case LOCATION -> NativeBridge.MESSAGE_LOCATION;
           default ->
-              throw new InvalidArgumentException(
-                  ErrorCode.INVALID_ARGUMENT,
-                  "invalid kind: only text, notice, emote and location are sent this way");
+              throw rejected(
+                  new InvalidArgumentException(
+                      ErrorCode.INVALID_ARGUMENT,
+                      "invalid kind: only text, notice, emote and location are sent this way"));
         };
-    NativeBridge.checkMessage(
-        kind, message.body(), message.formattedBody(), message.geoUri(), message.replyTo());
+    audited(
+        () ->
+            NativeBridge.checkMessage(
+                kind,
+                message.body(),
+                message.formattedBody(),
+                message.geoUri(),
+                message.replyTo()));
     return WireReader.queuedMessage(
         NativeBridge.clientQueueMessage(
             nativeClient.handle(),
@@ -545,7 +554,7 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public void retryQueued(String transactionId) {
-    requireNonNull(transactionId, "transactionId");
+    checkNotNull(transactionId, "transactionId");
     NativeBridge.clientRetryQueued(nativeClient.handle(), transactionId);
   }
 
@@ -563,7 +572,7 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public void discardQueued(String transactionId) {
-    requireNonNull(transactionId, "transactionId");
+    checkNotNull(transactionId, "transactionId");
     NativeBridge.clientDiscardQueued(nativeClient.handle(), transactionId);
   }
 
@@ -577,8 +586,8 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<String> sendText(String roomId, String body) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireValid(NativeBridge.VALIDATE_MESSAGE_BODY, body, "body");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_MESSAGE_BODY, body, "body");
     return send(roomId, OutgoingMessage.text(body));
   }
 
@@ -599,10 +608,10 @@ public final class HeadlessClient implements AutoCloseable {
    */
   public CompletableFuture<String> editMessage(
       String roomId, String targetEventId, String newBody, String newFormattedBody) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireNonNull(targetEventId, "targetEventId");
-    requireNonNull(newBody, "newBody");
-    NativeBridge.checkEdit(targetEventId, newBody, newFormattedBody);
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkNotNull(targetEventId, "targetEventId");
+    checkNotNull(newBody, "newBody");
+    audited(() -> NativeBridge.checkEdit(targetEventId, newBody, newFormattedBody));
     long handle = nativeClient.handle();
     return call(
         () ->
@@ -638,8 +647,8 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<Void> redact(String roomId, String targetEventId, String reason) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireValid(NativeBridge.VALIDATE_EVENT_ID, targetEventId, "targetEventId");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_EVENT_ID, targetEventId, "targetEventId");
     if (reason != null) {
       NativeBridge.validate(NativeBridge.VALIDATE_REASON, reason);
     }
@@ -665,9 +674,9 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<String> react(String roomId, String targetEventId, String key) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireValid(NativeBridge.VALIDATE_EVENT_ID, targetEventId, "targetEventId");
-    requireValid(NativeBridge.VALIDATE_REACTION_KEY, key, "key");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_EVENT_ID, targetEventId, "targetEventId");
+    checkValid(NativeBridge.VALIDATE_REACTION_KEY, key, "key");
     long handle = nativeClient.handle();
     return call(() -> NativeBridge.clientReact(handle, roomId, targetEventId, key));
   }
@@ -688,10 +697,10 @@ public final class HeadlessClient implements AutoCloseable {
    */
   public CompletableFuture<String> sendCustomEvent(
       String roomId, String eventType, String contentJson) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireNonNull(eventType, "eventType");
-    requireNonNull(contentJson, "contentJson");
-    NativeBridge.checkCustom(eventType, contentJson);
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkNotNull(eventType, "eventType");
+    checkNotNull(contentJson, "contentJson");
+    audited(() -> NativeBridge.checkCustom(eventType, contentJson));
     QueuedMessage queued;
     try {
       queued = queueCustom(roomId, eventType, contentJson, true);
@@ -719,10 +728,10 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public QueuedMessage enqueueCustomEvent(String roomId, String eventType, String contentJson) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireNonNull(eventType, "eventType");
-    requireNonNull(contentJson, "contentJson");
-    NativeBridge.checkCustom(eventType, contentJson);
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkNotNull(eventType, "eventType");
+    checkNotNull(contentJson, "contentJson");
+    audited(() -> NativeBridge.checkCustom(eventType, contentJson));
     return queueCustom(roomId, eventType, contentJson, false);
   }
 
@@ -747,10 +756,11 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<HistoryPage> history(String roomId, String fromToken, int limit) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
     if (limit < 1 || limit > 100) {
-      throw new InvalidArgumentException(
-          ErrorCode.INVALID_ARGUMENT, "invalid limit: must be between 1 and 100");
+      throw rejected(
+          new InvalidArgumentException(
+              ErrorCode.INVALID_ARGUMENT, "invalid limit: must be between 1 and 100"));
     }
     long handle = nativeClient.handle();
     return call(
@@ -768,8 +778,8 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<RoomEvent> event(String roomId, String eventId) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireValid(NativeBridge.VALIDATE_EVENT_ID, eventId, "eventId");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_EVENT_ID, eventId, "eventId");
     long handle = nativeClient.handle();
     return call(() -> WireReader.roomEvent(NativeBridge.clientEvent(handle, roomId, eventId)));
   }
@@ -784,8 +794,8 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<Void> sendReadReceipt(String roomId, String eventId) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireValid(NativeBridge.VALIDATE_EVENT_ID, eventId, "eventId");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_EVENT_ID, eventId, "eventId");
     long handle = nativeClient.handle();
     return run(() -> NativeBridge.clientSendReadReceipt(handle, roomId, eventId));
   }
@@ -802,10 +812,11 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<List<UserProfile>> searchUsers(String term, int limit) {
-    requireValid(NativeBridge.VALIDATE_SEARCH_TERM, term, "term");
+    checkValid(NativeBridge.VALIDATE_SEARCH_TERM, term, "term");
     if (limit < 1 || limit > 100) {
-      throw new InvalidArgumentException(
-          ErrorCode.INVALID_ARGUMENT, "invalid limit: must be between 1 and 100");
+      throw rejected(
+          new InvalidArgumentException(
+              ErrorCode.INVALID_ARGUMENT, "invalid limit: must be between 1 and 100"));
     }
     long handle = nativeClient.handle();
     return call(() -> WireReader.userProfiles(NativeBridge.clientSearchUsers(handle, term, limit)));
@@ -822,7 +833,7 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<UserProfile> profile(String userId) {
-    requireValid(NativeBridge.VALIDATE_USER_ID, userId, "userId");
+    checkValid(NativeBridge.VALIDATE_USER_ID, userId, "userId");
     long handle = nativeClient.handle();
     return call(() -> WireReader.userProfile(NativeBridge.clientProfile(handle, userId)));
   }
@@ -845,15 +856,16 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<String> sendFile(String roomId, Path file, String mimeType) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireNonNull(file, "file");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkNotNull(file, "file");
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      throw new InvalidArgumentException(
-          ErrorCode.INVALID_ARGUMENT, "invalid file: not a readable regular file");
+      throw rejected(
+          new InvalidArgumentException(
+              ErrorCode.INVALID_ARGUMENT, "invalid file: not a readable regular file"));
     }
     Path name = file.getFileName();
-    requireValid(NativeBridge.VALIDATE_FILE_NAME, name == null ? null : name.toString(), "file");
-    requireValid(NativeBridge.VALIDATE_MIME_TYPE, mimeType, "mimeType");
+    checkValid(NativeBridge.VALIDATE_FILE_NAME, name == null ? null : name.toString(), "file");
+    checkValid(NativeBridge.VALIDATE_MIME_TYPE, mimeType, "mimeType");
     long handle = nativeClient.handle();
     return call(
         () -> {
@@ -883,14 +895,15 @@ public final class HeadlessClient implements AutoCloseable {
    */
   public CompletableFuture<String> sendAttachment(
       String roomId, InputStream content, long size, String fileName, String mimeType) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireNonNull(content, "content");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkNotNull(content, "content");
     if (size <= 0) {
-      throw new InvalidArgumentException(
-          ErrorCode.INVALID_ARGUMENT, "invalid size: must be at least one byte");
+      throw rejected(
+          new InvalidArgumentException(
+              ErrorCode.INVALID_ARGUMENT, "invalid size: must be at least one byte"));
     }
-    requireValid(NativeBridge.VALIDATE_FILE_NAME, fileName, "fileName");
-    requireValid(NativeBridge.VALIDATE_MIME_TYPE, mimeType, "mimeType");
+    checkValid(NativeBridge.VALIDATE_FILE_NAME, fileName, "fileName");
+    checkValid(NativeBridge.VALIDATE_MIME_TYPE, mimeType, "mimeType");
     long handle = nativeClient.handle();
     return call(
         () -> {
@@ -920,12 +933,13 @@ public final class HeadlessClient implements AutoCloseable {
    */
   public CompletableFuture<AttachmentInfo> downloadAttachment(
       String roomId, String eventId, Path target) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireValid(NativeBridge.VALIDATE_EVENT_ID, eventId, "eventId");
-    requireNonNull(target, "target");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_EVENT_ID, eventId, "eventId");
+    checkNotNull(target, "target");
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      throw new InvalidArgumentException(
-          ErrorCode.INVALID_ARGUMENT, "invalid target: the file exists already");
+      throw rejected(
+          new InvalidArgumentException(
+              ErrorCode.INVALID_ARGUMENT, "invalid target: the file exists already"));
     }
     long handle = nativeClient.handle();
     return call(
@@ -963,9 +977,9 @@ public final class HeadlessClient implements AutoCloseable {
    */
   public CompletableFuture<AttachmentInfo> downloadAttachment(
       String roomId, String eventId, OutputStream out) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
-    requireValid(NativeBridge.VALIDATE_EVENT_ID, eventId, "eventId");
-    requireNonNull(out, "out");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_EVENT_ID, eventId, "eventId");
+    checkNotNull(out, "out");
     long handle = nativeClient.handle();
     return call(
         () -> {
@@ -1008,7 +1022,7 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<Void> setPermissionConfig(PermissionConfig config) {
-    requireNonNull(config, "config");
+    checkNotNull(config, "config");
     int defaultSetting =
         config.defaultSetting() == PermissionConfig.Default.BLOCK_ALL
             ? NativeBridge.PERMISSION_BLOCK_ALL
@@ -1016,7 +1030,7 @@ public final class HeadlessClient implements AutoCloseable {
     String[] users = config.userExceptions().stream().sorted().toArray(String[]::new);
     String[] servers = config.serverExceptions().stream().sorted().toArray(String[]::new);
     boolean insured = config.insuredPersonsExcepted();
-    NativeBridge.checkPermissionConfig(defaultSetting, users, servers, insured);
+    audited(() -> NativeBridge.checkPermissionConfig(defaultSetting, users, servers, insured));
     long handle = nativeClient.handle();
     return run(
         () ->
@@ -1040,7 +1054,7 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<Boolean> isInsurance(String serverName) {
-    requireValid(NativeBridge.VALIDATE_SERVER_NAME, serverName, "serverName");
+    checkValid(NativeBridge.VALIDATE_SERVER_NAME, serverName, "serverName");
     long handle = nativeClient.handle();
     return call(() -> NativeBridge.clientIsInsurance(handle, serverName));
   }
@@ -1056,9 +1070,22 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<Optional<String>> findServerByIk(String ikNumber) {
-    requireValid(NativeBridge.VALIDATE_IK_NUMBER, ikNumber, "ikNumber");
+    checkValid(NativeBridge.VALIDATE_IK_NUMBER, ikNumber, "ikNumber");
     long handle = nativeClient.handle();
     return call(() -> Optional.ofNullable(NativeBridge.clientFindByIk(handle, ikNumber)));
+  }
+
+  /**
+   * Verifies this client's audit log as it is on disk: each entry's keyed hash, its place in the
+   * chain, and that none is missing at the end. A log found damaged when the client was opened is
+   * kept as evidence and continued, so it stays damaged: the first broken entry is reported.
+   *
+   * @return what the verification found
+   * @throws StoreException if the log cannot be read
+   * @throws ClientClosedException if the client is closed
+   */
+  public AuditVerification verifyAuditLog() {
+    return WireReader.auditVerification(NativeBridge.clientVerifyAuditLog(nativeClient.handle()));
   }
 
   /**
@@ -1069,7 +1096,7 @@ public final class HeadlessClient implements AutoCloseable {
    * @throws InvalidArgumentException if {@code listener} is null
    */
   public void addListener(ClientListener listener) {
-    requireNonNull(listener, "listener");
+    checkNotNull(listener, "listener");
     listeners.add(listener);
   }
 
@@ -1159,13 +1186,13 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   private CompletableFuture<Void> changeMembership(String roomId, int change) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
     long handle = nativeClient.handle();
     return run(() -> NativeBridge.clientChangeMembership(handle, roomId, change));
   }
 
   private <T> CompletableFuture<T> roomInfo(String roomId, int what, Function<byte[], T> decode) {
-    requireValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
     long handle = nativeClient.handle();
     return call(() -> decode.apply(NativeBridge.clientRoomInfo(handle, roomId, what)));
   }
@@ -1184,6 +1211,51 @@ public final class HeadlessClient implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       throw new ClientClosedException(ErrorCode.CLIENT_CLOSED, "the client is closed");
     }
+  }
+
+  /** Checks an argument; a refusal is audited. */
+  private void checkNotNull(Object value, String parameter) {
+    audited(() -> requireNonNull(value, parameter));
+  }
+
+  /** Checks an argument with the core's rules; a refusal is audited. */
+  private void checkValid(int kind, String value, String parameter) {
+    audited(() -> requireValid(kind, value, parameter));
+  }
+
+  /** Runs a check of arguments; a refusal is audited and rethrown. */
+  private void audited(Runnable check) {
+    try {
+      check.run();
+    } catch (InvalidArgumentException refusal) {
+      throw rejected(refusal);
+    }
+  }
+
+  /** Writes a refused call to the audit log and returns the refusal, for the caller to throw. */
+  private <E extends TimException> E rejected(E refusal) {
+    if (!nativeClient.isClosed()) {
+      try {
+        NativeBridge.clientAuditRejected(
+            nativeClient.handle(), callingOperation(), refusal.code().name());
+      } catch (TimException auditFailure) {
+        LOG.warn("a refused call could not be audited: {}", auditFailure.code());
+      }
+    }
+    return refusal;
+  }
+
+  /** The public method the caller called: the outermost frame of this class. */
+  private static String callingOperation() {
+    return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+        .walk(
+            frames ->
+                frames
+                    .filter(frame -> frame.getDeclaringClass() == HeadlessClient.class)
+                    .map(StackWalker.StackFrame::getMethodName)
+                    .filter(name -> !name.startsWith("lambda$"))
+                    .reduce((inner, outer) -> outer)
+                    .orElse("unknown"));
   }
 
   private static void requireNonNull(Object value, String parameter) {
@@ -1323,10 +1395,10 @@ public final class HeadlessClient implements AutoCloseable {
         } catch (RuntimeException e) {
           // The exception's message may quote the event; log its type only.
           LOG.warn(
-              "listener {} threw {} for an event in {}",
+              "listener {} threw {} for a {}",
               listener.getClass().getName(),
               e.getClass().getName(),
-              event.roomId());
+              event.getClass().getSimpleName());
         }
       }
     }

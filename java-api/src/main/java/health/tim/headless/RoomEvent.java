@@ -18,6 +18,13 @@ public sealed interface RoomEvent extends ClientEvent
         StateEvent,
         UndecryptableEvent {
   /**
+   * The room the event belongs to.
+   *
+   * @return the room ID, for example {@code !abc:example.org}
+   */
+  String roomId();
+
+  /**
    * The event ID the homeserver assigned.
    *
    * @return the event ID, for example {@code $abc}

@@ -26,6 +26,7 @@ final class WireReader {
   private static final byte RECEIPT = 8;
   private static final byte INVITE = 9;
   private static final byte QUEUE_UPDATE = 10;
+  private static final byte AUDIT = 11;
   private static final QueuedMessage.State[] QUEUE_STATES = {
     QueuedMessage.State.WAITING,
     QueuedMessage.State.SENDING,
@@ -255,6 +256,8 @@ final class WireReader {
         return new InviteEvent(string(), string());
       case QUEUE_UPDATE:
         return queuedMessage(this);
+      case AUDIT:
+        return auditEntry(this);
       default:
         throw malformed();
     }
@@ -293,6 +296,30 @@ final class WireReader {
         joinedMembers,
         unreadCount,
         lastActivity == null ? null : Instant.ofEpochMilli(lastActivity));
+  }
+
+  static AuditVerification auditVerification(byte[] bytes) {
+    return decode(
+        bytes,
+        r -> {
+          long verified = r.buffer.getLong();
+          Long firstBroken = r.optionalLong();
+          String reason = r.optionalString();
+          return new AuditVerification(verified, firstBroken == null ? 0 : firstBroken, reason);
+        });
+  }
+
+  private static AuditEntry auditEntry(WireReader r) {
+    long sequence = r.buffer.getLong();
+    Instant time = Instant.ofEpochMilli(r.buffer.getLong());
+    String event = r.string();
+    java.util.Map<String, String> fields = new java.util.TreeMap<>();
+    r.list(
+        reader -> {
+          fields.put(reader.string(), reader.string());
+          return Boolean.TRUE;
+        });
+    return new AuditEntry(sequence, time, event, fields);
   }
 
   private static QueuedMessage queuedMessage(WireReader r) {

@@ -299,6 +299,32 @@ public final class NativeBridge {
   public static native byte[] clientQueuedMessages(long handle);
 
   /**
+   * Verifies the audit log of a store that no client needs to hold; nothing is locked or written.
+   *
+   * @param storeDirectory the store directory
+   * @param storePassphrase the store passphrase; the caller wipes it
+   * @return the verification, encoded for {@code WireReader.auditVerification}
+   */
+  public static native byte[] verifyAuditLog(String storeDirectory, char[] storePassphrase);
+
+  /**
+   * Verifies a client's audit log.
+   *
+   * @param handle the client's handle
+   * @return the verification, encoded for {@code WireReader.auditVerification}
+   */
+  public static native byte[] clientVerifyAuditLog(long handle);
+
+  /**
+   * Audits a call the Java side refused.
+   *
+   * @param handle the client's handle
+   * @param operation the refused API operation: ASCII letters, digits and {@code _}
+   * @param code the refusal's error code
+   */
+  public static native void clientAuditRejected(long handle, String operation, String code);
+
+  /**
    * Makes a failed queued message wait for sending again.
    *
    * @param handle the client's handle

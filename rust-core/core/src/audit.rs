@@ -1,0 +1,565 @@
+//! The audit log: security events in an append-only file, each entry chained to the one before it
+//! by a keyed hash, so that editing, deleting, inserting, reordering or cutting off entries is
+//! detected.
+//!
+//! The file is `audit.log` in the store directory, one entry per line:
+//!
+//! ```text
+//! {"seq":1,"time":"2026-12-04T04:05:06.789Z","event":"login","fields":{..},"mac":"<64 hex>"}
+//! ```
+//!
+//! `mac` is HMAC-SHA256 over the previous entry's mac (32 zero bytes before the first entry)
+//! followed by the line as it reads without its `mac` member. The key is derived from the
+//! store's key, so only a holder of the store passphrase can write entries that verify, or
+//! verify them. The sequence number and mac of the newest entry are also kept in the encrypted
+//! store record `audit-head.bin`: a log that ends before its head was cut off.
+//!
+//! Entries name identifiers, codes and operations only, never message content or secrets.
+//! Nothing switches the log off.
+
+use std::{
+    collections::BTreeMap,
+    fs::{File, OpenOptions},
+    io::{BufRead, BufReader, Write},
+    path::Path,
+    sync::{Mutex, PoisonError},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::{
+    error::{CoreError, CoreResult},
+    secret::Secret,
+    store::{self, OpenedStore},
+};
+
+/// The log file in the store directory.
+pub const AUDIT_FILE: &str = "audit.log";
+/// The store record with the newest entry's sequence number and mac.
+const HEAD_RECORD: &str = "audit-head.bin";
+/// Separates the audit key from every other use of the store key.
+const KEY_LABEL: &[u8] = b"tim-headless audit log v1";
+/// How a line ends: the mac member and the closing brace.
+const MAC_PREFIX: &str = ",\"mac\":\"";
+const MAC_HEX_LEN: usize = 64;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// A security event worth an audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditEvent {
+    /// The store was opened by a client.
+    StoreOpened,
+    /// The audit log was found damaged when the store was opened.
+    AuditLogDamaged {
+        /// The first entry that did not verify.
+        first_broken: u64,
+        /// Why it did not.
+        reason: &'static str,
+    },
+    /// A login succeeded.
+    LoggedIn {
+        /// The account.
+        user_id: String,
+        /// The new device.
+        device_id: String,
+    },
+    /// The homeserver refused a login's credentials.
+    LoginRefused,
+    /// The device logged out.
+    LoggedOut {
+        /// The device that is gone.
+        device_id: String,
+    },
+    /// A call was refused before it did anything.
+    RejectedCall {
+        /// The API operation, such as `send`.
+        operation: String,
+        /// The stable error code of the refusal.
+        code: String,
+    },
+    /// The permission configuration was changed.
+    PermissionConfigChanged,
+    /// A queued message was discarded unsent.
+    QueuedMessageDiscarded {
+        /// The room it was meant for.
+        room_id: String,
+    },
+}
+
+impl AuditEvent {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::StoreOpened => "store_opened",
+            Self::AuditLogDamaged { .. } => "audit_log_damaged",
+            Self::LoggedIn { .. } => "logged_in",
+            Self::LoginRefused => "login_refused",
+            Self::LoggedOut { .. } => "logged_out",
+            Self::RejectedCall { .. } => "rejected_call",
+            Self::PermissionConfigChanged => "permission_config_changed",
+            Self::QueuedMessageDiscarded { .. } => "queued_message_discarded",
+        }
+    }
+
+    fn fields(&self) -> BTreeMap<String, String> {
+        let pairs: Vec<(&str, String)> = match self {
+            Self::StoreOpened | Self::LoginRefused | Self::PermissionConfigChanged => Vec::new(),
+            Self::AuditLogDamaged { first_broken, reason } => {
+                vec![("first_broken", first_broken.to_string()), ("reason", (*reason).to_owned())]
+            }
+            Self::LoggedIn { user_id, device_id } => {
+                vec![("user_id", user_id.clone()), ("device_id", device_id.clone())]
+            }
+            Self::LoggedOut { device_id } => vec![("device_id", device_id.clone())],
+            Self::RejectedCall { operation, code } => {
+                vec![("operation", operation.clone()), ("code", code.clone())]
+            }
+            Self::QueuedMessageDiscarded { room_id } => vec![("room_id", room_id.clone())],
+        };
+        pairs.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
+    }
+}
+
+/// One written entry, as the integrating system receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Position in the log, from 1.
+    pub sequence: u64,
+    /// When it was written, in milliseconds since the Unix epoch (UTC).
+    pub time_millis: u64,
+    /// What happened, such as `logged_in` or `rejected_call`.
+    pub event: String,
+    /// Its details: identifiers and codes.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// What a verification found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditVerification {
+    /// Entries that verified, from the first on.
+    pub verified_entries: u64,
+    /// The sequence number of the first entry that does not verify, or of the first missing one.
+    pub first_broken: Option<u64>,
+    /// Why it does not verify.
+    pub reason: Option<&'static str>,
+}
+
+impl AuditVerification {
+    /// Whether the log is intact.
+    pub fn is_intact(&self) -> bool {
+        self.first_broken.is_none()
+    }
+}
+
+/// The line before its mac, in the order the fields are written.
+#[derive(Serialize, Deserialize)]
+struct EntryBody {
+    seq: u64,
+    time: String,
+    event: String,
+    fields: BTreeMap<String, String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Head {
+    sequence: u64,
+    mac: [u8; 32],
+}
+
+struct Tail {
+    file: File,
+    sequence: u64,
+    mac: [u8; 32],
+}
+
+/// The audit log of one store, open for appending.
+pub(crate) struct AuditLog {
+    key: Zeroizing<[u8; 32]>,
+    tail: Mutex<Tail>,
+}
+
+impl AuditLog {
+    /// Verifies the log and opens it for appending after its last intact entry. A damaged log
+    /// is kept as it is (it is evidence) and continued; the damage is returned, and recorded as
+    /// the first new entry.
+    ///
+    /// # Errors
+    /// [`CoreError::StoreUnusable`] when the log or its head cannot be read or written.
+    pub(crate) fn open(store: &OpenedStore) -> CoreResult<(Self, AuditVerification)> {
+        let key = audit_key(store.engine_key());
+        let path = store.dir().join(AUDIT_FILE);
+        let head: Option<Head> = store.load_record(HEAD_RECORD)?;
+        let scan = scan(&path, &key, head.as_ref())?;
+
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|_| CoreError::StoreUnusable("the audit log cannot be opened"))?;
+        // New entries follow the newest one written, which the head names; only an intact log
+        // one entry past its head (a crash between the append and the head's update) goes on
+        // from its own end.
+        let crashed_before_head = scan.verification.is_intact()
+            && head.as_ref().is_none_or(|head| scan.last_sequence > head.sequence);
+        let (sequence, mac) = match head {
+            Some(head) if !crashed_before_head => (head.sequence, head.mac),
+            _ => (scan.last_sequence, scan.last_mac),
+        };
+        let log = Self { key, tail: Mutex::new(Tail { file, sequence, mac }) };
+        Ok((log, scan.verification))
+    }
+
+    /// Appends an entry, flushed to disk, and moves the head.
+    ///
+    /// # Errors
+    /// [`CoreError::StoreUnusable`] when it cannot be written.
+    pub(crate) fn record(&self, store: &OpenedStore, event: &AuditEvent) -> CoreResult<AuditEntry> {
+        let mut tail = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
+        let time_millis = now_millis();
+        let body = EntryBody {
+            seq: tail.sequence + 1,
+            time: iso8601_utc(time_millis),
+            event: event.name().to_owned(),
+            fields: event.fields(),
+        };
+        let body_json = serde_json::to_string(&body)
+            .map_err(|_| CoreError::Internal("encode an audit entry"))?;
+        let mac = entry_mac(&self.key, &tail.mac, &body_json);
+        let line = with_mac(&body_json, &mac);
+
+        let unwritable = |_| CoreError::StoreUnusable("the audit log cannot be written");
+        tail.file.write_all(line.as_bytes()).map_err(unwritable)?;
+        tail.file.sync_data().map_err(unwritable)?;
+        tail.sequence = body.seq;
+        tail.mac = mac;
+        store.save_record(HEAD_RECORD, &Head { sequence: body.seq, mac })?;
+        Ok(AuditEntry { sequence: body.seq, time_millis, event: body.event, fields: body.fields })
+    }
+
+    /// Verifies the log as it is on disk now.
+    ///
+    /// # Errors
+    /// [`CoreError::StoreUnusable`] when it cannot be read.
+    pub(crate) fn verify(&self, store: &OpenedStore) -> CoreResult<AuditVerification> {
+        // Appends wait, so that the file and its head agree while they are read.
+        let _quiet = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
+        let head: Option<Head> = store.load_record(HEAD_RECORD)?;
+        Ok(scan(&store.dir().join(AUDIT_FILE), &self.key, head.as_ref())?.verification)
+    }
+}
+
+/// Verifies the audit log of a store that no client needs to hold: the passphrase opens the key
+/// file, nothing is locked or written. For the command-line verifier.
+///
+/// # Errors
+/// [`CoreError::WrongPassphrase`], [`CoreError::StoreUnusable`].
+pub fn verify_store(dir: &Path, passphrase: &Secret) -> CoreResult<AuditVerification> {
+    let (cipher, engine_key) = OpenedStore::read_keys(dir, passphrase)?;
+    let key = audit_key(&engine_key);
+    let head: Option<Head> = store::load_record_with(&cipher, dir, HEAD_RECORD)?;
+    Ok(scan(&dir.join(AUDIT_FILE), &key, head.as_ref())?.verification)
+}
+
+struct Scan {
+    verification: AuditVerification,
+    last_sequence: u64,
+    last_mac: [u8; 32],
+}
+
+/// Reads the log from the start and checks each entry's sequence number and mac, then that it
+/// reaches its head.
+fn scan(path: &Path, key: &[u8; 32], head: Option<&Head>) -> CoreResult<Scan> {
+    let mut scan = Scan {
+        verification: AuditVerification { verified_entries: 0, first_broken: None, reason: None },
+        last_sequence: 0,
+        last_mac: [0; 32],
+    };
+    let file = match File::open(path) {
+        Ok(file) => Some(file),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(_) => return Err(CoreError::StoreUnusable("the audit log cannot be read")),
+    };
+
+    if let Some(file) = file {
+        for line in BufReader::new(file).split(b'\n') {
+            let line =
+                line.map_err(|_| CoreError::StoreUnusable("the audit log cannot be read"))?;
+            let expected = scan.last_sequence + 1;
+            match check_line(key, &scan.last_mac, expected, &line) {
+                Ok(mac) => {
+                    scan.last_sequence = expected;
+                    scan.last_mac = mac;
+                    scan.verification.verified_entries = expected;
+                }
+                Err(reason) => {
+                    scan.verification.first_broken = Some(expected);
+                    scan.verification.reason = Some(reason);
+                    return Ok(scan);
+                }
+            }
+        }
+    }
+
+    // An append that crashed before its head moved leaves one entry more than the head says,
+    // which is fine; fewer entries than the head means some were cut off.
+    match head {
+        Some(head) if head.sequence > scan.last_sequence => {
+            scan.verification.first_broken = Some(scan.last_sequence + 1);
+            scan.verification.reason = Some("entries are missing at the end");
+        }
+        Some(head) if head.sequence == scan.last_sequence && head.mac != scan.last_mac => {
+            scan.verification.first_broken = Some(head.sequence);
+            scan.verification.reason = Some("the newest entry is not the one the head names");
+        }
+        None if scan.last_sequence > 0 => {
+            scan.verification.first_broken = Some(1);
+            scan.verification.reason = Some("the log's head record is missing");
+        }
+        _ => {}
+    }
+    Ok(scan)
+}
+
+/// The mac of a line that verifies as entry `expected` after `previous`; otherwise why not.
+fn check_line(
+    key: &[u8; 32],
+    previous: &[u8; 32],
+    expected: u64,
+    line: &[u8],
+) -> Result<[u8; 32], &'static str> {
+    let line = std::str::from_utf8(line).map_err(|_| "the entry is not text")?;
+    let body_end =
+        line.len().checked_sub(MAC_PREFIX.len() + MAC_HEX_LEN + 2).ok_or("the entry has no mac")?;
+    let (body_start, mac_part) = line.split_at(body_end);
+    let mac_hex = mac_part
+        .strip_prefix(MAC_PREFIX)
+        .and_then(|rest| rest.strip_suffix("\"}"))
+        .ok_or("the entry has no mac")?;
+    let body_json = format!("{body_start}}}");
+    let mac = entry_mac(key, previous, &body_json);
+    if !constant_time_eq(hex(&mac).as_bytes(), mac_hex.as_bytes()) {
+        return Err("the entry's mac does not match: it was changed, moved or inserted");
+    }
+    let body: EntryBody = serde_json::from_str(&body_json).map_err(|_| "the entry is malformed")?;
+    if body.seq != expected {
+        return Err("the entry's sequence number is out of order");
+    }
+    Ok(mac)
+}
+
+fn audit_key(store_key: &[u8; 32]) -> Zeroizing<[u8; 32]> {
+    let mut derive = HmacSha256::new_from_slice(store_key).unwrap_or_else(|_| unreachable!());
+    derive.update(KEY_LABEL);
+    Zeroizing::new(derive.finalize().into_bytes().into())
+}
+
+fn entry_mac(key: &[u8; 32], previous: &[u8; 32], body_json: &str) -> [u8; 32] {
+    let mut mac = HmacSha256::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    mac.update(previous);
+    mac.update(body_json.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// The line: the body with the mac as its last member, and a newline.
+fn with_mac(body_json: &str, mac: &[u8; 32]) -> String {
+    let open = body_json.strip_suffix('}').unwrap_or(body_json);
+    format!("{open}{MAC_PREFIX}{}\"}}\n", hex(mac))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
+fn now_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// `YYYY-MM-DDThh:mm:ss.mmmZ` for milliseconds since the epoch (proleptic Gregorian, UTC).
+fn iso8601_utc(millis: u64) -> String {
+    let seconds = millis / 1000;
+    let days = i64::try_from(seconds / 86_400).unwrap_or(0);
+    let second_of_day = seconds % 86_400;
+    // Howard Hinnant's days-to-civil conversion.
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60,
+        millis % 1000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn passphrase() -> Secret {
+        Secret::from_utf16("audit test".encode_utf16().collect()).expect("passphrase")
+    }
+
+    fn scratch_store(name: &str) -> (PathBuf, OpenedStore) {
+        let dir = std::env::temp_dir().join(format!("tim-audit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = OpenedStore::open(&dir, &passphrase()).expect("open store");
+        (dir, store)
+    }
+
+    fn write_entries(store: &OpenedStore, count: usize) -> AuditLog {
+        let (log, verification) = AuditLog::open(store).expect("open log");
+        assert!(verification.is_intact());
+        for index in 0..count {
+            let event = AuditEvent::RejectedCall {
+                operation: format!("operation{index}"),
+                code: "INVALID_ARGUMENT".into(),
+            };
+            log.record(store, &event).expect("record");
+        }
+        log
+    }
+
+    /// A small deterministic generator, so that a failing tampering can be repeated.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn below(&mut self, bound: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            usize::try_from(self.0 % bound as u64).expect("fits")
+        }
+    }
+
+    #[test]
+    fn entries_chain_across_reopening_and_verify_with_the_passphrase_alone() {
+        let (dir, store) = scratch_store("chain");
+        let log = write_entries(&store, 3);
+        assert_eq!(log.verify(&store).expect("verify").verified_entries, 3);
+        drop(log);
+
+        let (log, verification) = AuditLog::open(&store).expect("reopen");
+        assert!(verification.is_intact());
+        let entry = log.record(&store, &AuditEvent::LoginRefused).expect("record");
+        assert_eq!(entry.sequence, 4);
+        assert_eq!(entry.event, "login_refused");
+
+        let offline = verify_store(&dir, &passphrase()).expect("verify offline");
+        assert_eq!(
+            offline,
+            AuditVerification { verified_entries: 4, first_broken: None, reason: None }
+        );
+        let wrong = Secret::from_utf16("wrong".encode_utf16().collect()).expect("passphrase");
+        assert!(matches!(verify_store(&dir, &wrong), Err(CoreError::WrongPassphrase)));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_thousand_random_tamperings_are_all_detected() {
+        let (dir, store) = scratch_store("tamper");
+        drop(write_entries(&store, 12));
+        let path = dir.join(AUDIT_FILE);
+        let original = std::fs::read(&path).expect("read log");
+        let lines: Vec<Vec<u8>> =
+            original.split_inclusive(|byte| *byte == b'\n').map(<[u8]>::to_vec).collect();
+        let mut random = XorShift(0x5eed_1234_abcd_0001);
+        let mut detected = 0;
+        // What `verify_store` does, without deriving the passphrase's key a thousand times.
+        let key = audit_key(store.engine_key());
+        let head: Option<Head> = store.load_record(HEAD_RECORD).expect("head");
+        let verify = || scan(&path, &key, head.as_ref()).expect("verify").verification;
+
+        for round in 0..1000 {
+            let mut tampered = lines.clone();
+            let what = round % 6;
+            match what {
+                0 => {
+                    // Change one byte of one entry to a different printable one.
+                    let line = random.below(tampered.len());
+                    let at = random.below(tampered[line].len() - 1);
+                    let old = tampered[line][at];
+                    tampered[line][at] = if old == b'x' { b'y' } else { b'x' };
+                }
+                1 => {
+                    tampered.remove(random.below(tampered.len()));
+                }
+                2 => {
+                    let copy = tampered[random.below(tampered.len())].clone();
+                    tampered.insert(random.below(tampered.len() + 1), copy);
+                }
+                3 => {
+                    let first = random.below(tampered.len());
+                    let second = (first + 1 + random.below(tampered.len() - 1)) % tampered.len();
+                    tampered.swap(first, second);
+                }
+                4 => {
+                    let keep = random.below(tampered.len());
+                    tampered.truncate(keep);
+                }
+                _ => {
+                    // Cut the file inside an entry.
+                    let line = random.below(tampered.len());
+                    let keep = random.below(tampered[line].len() - 1);
+                    tampered[line].truncate(keep);
+                    tampered.truncate(line + 1);
+                }
+            }
+            std::fs::write(&path, tampered.concat()).expect("write tampered log");
+            let verification = verify();
+            assert!(!verification.is_intact(), "tampering {round} (kind {what}) went unnoticed");
+            // An entry inserted after the last one is the thirteenth.
+            assert!(verification.first_broken.is_some_and(|first| first <= 13));
+            detected += 1;
+        }
+        assert_eq!(detected, 1000);
+
+        std::fs::write(&path, &original).expect("restore log");
+        assert!(verify().is_intact());
+        assert!(verify_store(&dir, &passphrase()).expect("verify").is_intact());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_damaged_log_is_kept_and_continued_after_its_head() {
+        let (dir, store) = scratch_store("damaged");
+        drop(write_entries(&store, 3));
+        let path = dir.join(AUDIT_FILE);
+        let text = std::fs::read_to_string(&path).expect("read log");
+        std::fs::write(&path, text.replacen("operation1", "operationX", 1)).expect("edit");
+
+        let (log, verification) = AuditLog::open(&store).expect("reopen");
+        assert_eq!(verification.first_broken, Some(2));
+        assert_eq!(verification.verified_entries, 1);
+        let entry = log.record(&store, &AuditEvent::StoreOpened).expect("record");
+        assert_eq!(entry.sequence, 4, "numbering goes on after the newest entry written");
+        assert_eq!(log.verify(&store).expect("verify").first_broken, Some(2));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn times_are_utc_in_iso_8601() {
+        assert_eq!(iso8601_utc(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601_utc(951_782_400_123), "2000-02-29T00:00:00.123Z");
+        assert_eq!(iso8601_utc(1_796_357_106_789), "2026-12-04T04:05:06.789Z");
+    }
+}
