@@ -84,6 +84,20 @@ pub enum AuditEvent {
     },
     /// The permission configuration was changed.
     PermissionConfigChanged,
+    /// The client entered the restricted mode: it receives, but sends and changes nothing.
+    RestrictedModeEntered {
+        /// Why, as a stable code such as `AUDIT_LOG_DAMAGED`.
+        reason: &'static str,
+    },
+    /// An operator ended the restricted mode.
+    RestrictedModeLifted {
+        /// Who, as the operator gave it.
+        operator: String,
+        /// The reason the mode had.
+        reason: &'static str,
+        /// The file the damaged log was moved to, if the restriction was for a damaged log.
+        archived_log: Option<String>,
+    },
     /// A queued message was discarded unsent.
     QueuedMessageDiscarded {
         /// The room it was meant for.
@@ -102,6 +116,8 @@ impl AuditEvent {
             Self::RejectedCall { .. } => "rejected_call",
             Self::PermissionConfigChanged => "permission_config_changed",
             Self::QueuedMessageDiscarded { .. } => "queued_message_discarded",
+            Self::RestrictedModeEntered { .. } => "restricted_mode_entered",
+            Self::RestrictedModeLifted { .. } => "restricted_mode_lifted",
         }
     }
 
@@ -119,6 +135,15 @@ impl AuditEvent {
                 vec![("operation", operation.clone()), ("code", code.clone())]
             }
             Self::QueuedMessageDiscarded { room_id } => vec![("room_id", room_id.clone())],
+            Self::RestrictedModeEntered { reason } => vec![("reason", (*reason).to_owned())],
+            Self::RestrictedModeLifted { operator, reason, archived_log } => {
+                let mut fields =
+                    vec![("operator", operator.clone()), ("reason", (*reason).to_owned())];
+                if let Some(archived) = archived_log {
+                    fields.push(("archived_log", archived.clone()));
+                }
+                fields
+            }
         };
         pairs.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
     }
@@ -168,12 +193,19 @@ struct EntryBody {
 struct Head {
     sequence: u64,
     mac: [u8; 32],
+    /// The entry the current file continues: its first line is entry `base_sequence + 1`,
+    /// chained to `base_mac`. Zero for a log that was never archived.
+    #[serde(default)]
+    base_sequence: u64,
+    #[serde(default)]
+    base_mac: [u8; 32],
 }
 
 struct Tail {
     file: File,
     sequence: u64,
     mac: [u8; 32],
+    base: (u64, [u8; 32]),
 }
 
 /// The audit log of one store, open for appending.
@@ -209,7 +241,8 @@ impl AuditLog {
             Some(head) if !crashed_before_head => (head.sequence, head.mac),
             _ => (scan.last_sequence, scan.last_mac),
         };
-        let log = Self { key, tail: Mutex::new(Tail { file, sequence, mac }) };
+        let base = head_base(store)?;
+        let log = Self { key, tail: Mutex::new(Tail { file, sequence, mac, base }) };
         Ok((log, scan.verification))
     }
 
@@ -236,8 +269,39 @@ impl AuditLog {
         tail.file.sync_data().map_err(unwritable)?;
         tail.sequence = body.seq;
         tail.mac = mac;
-        store.save_record(HEAD_RECORD, &Head { sequence: body.seq, mac })?;
+        let (base_sequence, base_mac) = tail.base;
+        store
+            .save_record(HEAD_RECORD, &Head { sequence: body.seq, mac, base_sequence, base_mac })?;
         Ok(AuditEntry { sequence: body.seq, time_millis, event: body.event, fields: body.fields })
+    }
+
+    /// Moves the current file aside as `audit-archived-<millis>.log`, kept as evidence, and goes
+    /// on in a fresh file that continues the chain after the newest entry written: the numbering
+    /// and the macs go on, so the archive and the new file together still account for every
+    /// entry. This is how an operator ends the restriction a damaged log caused.
+    ///
+    /// # Errors
+    /// [`CoreError::StoreUnusable`] when the file cannot be moved or created.
+    pub(crate) fn archive(&self, store: &OpenedStore) -> CoreResult<String> {
+        let mut tail = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
+        let archived = format!("audit-archived-{}.log", now_millis());
+        let unusable = |_| CoreError::StoreUnusable("the audit log cannot be archived");
+        std::fs::rename(store.dir().join(AUDIT_FILE), store.dir().join(&archived))
+            .map_err(unusable)?;
+        tail.file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(store.dir().join(AUDIT_FILE))
+            .map_err(unusable)?;
+        tail.base = (tail.sequence, tail.mac);
+        let head = Head {
+            sequence: tail.sequence,
+            mac: tail.mac,
+            base_sequence: tail.sequence,
+            base_mac: tail.mac,
+        };
+        store.save_record(HEAD_RECORD, &head)?;
+        Ok(archived)
     }
 
     /// Verifies the log as it is on disk now.
@@ -264,6 +328,12 @@ pub fn verify_store(dir: &Path, passphrase: &Secret) -> CoreResult<AuditVerifica
     Ok(scan(&dir.join(AUDIT_FILE), &key, head.as_ref())?.verification)
 }
 
+/// Where the current file starts, as the head records it.
+fn head_base(store: &OpenedStore) -> CoreResult<(u64, [u8; 32])> {
+    let head: Option<Head> = store.load_record(HEAD_RECORD)?;
+    Ok(head.map_or((0, [0; 32]), |head| (head.base_sequence, head.base_mac)))
+}
+
 struct Scan {
     verification: AuditVerification,
     last_sequence: u64,
@@ -273,10 +343,11 @@ struct Scan {
 /// Reads the log from the start and checks each entry's sequence number and mac, then that it
 /// reaches its head.
 fn scan(path: &Path, key: &[u8; 32], head: Option<&Head>) -> CoreResult<Scan> {
+    let base_sequence = head.map_or(0, |head| head.base_sequence);
     let mut scan = Scan {
         verification: AuditVerification { verified_entries: 0, first_broken: None, reason: None },
-        last_sequence: 0,
-        last_mac: [0; 32],
+        last_sequence: base_sequence,
+        last_mac: head.map_or([0; 32], |head| head.base_mac),
     };
     let file = match File::open(path) {
         Ok(file) => Some(file),
@@ -293,7 +364,7 @@ fn scan(path: &Path, key: &[u8; 32], head: Option<&Head>) -> CoreResult<Scan> {
                 Ok(mac) => {
                     scan.last_sequence = expected;
                     scan.last_mac = mac;
-                    scan.verification.verified_entries = expected;
+                    scan.verification.verified_entries = expected - base_sequence;
                 }
                 Err(reason) => {
                     scan.verification.first_broken = Some(expected);
@@ -315,7 +386,7 @@ fn scan(path: &Path, key: &[u8; 32], head: Option<&Head>) -> CoreResult<Scan> {
             scan.verification.first_broken = Some(head.sequence);
             scan.verification.reason = Some("the newest entry is not the one the head names");
         }
-        None if scan.last_sequence > 0 => {
+        None if scan.last_sequence > base_sequence => {
             scan.verification.first_broken = Some(1);
             scan.verification.reason = Some("the log's head record is missing");
         }
@@ -553,6 +624,31 @@ mod tests {
         let entry = log.record(&store, &AuditEvent::StoreOpened).expect("record");
         assert_eq!(entry.sequence, 4, "numbering goes on after the newest entry written");
         assert_eq!(log.verify(&store).expect("verify").first_broken, Some(2));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn archiving_a_damaged_log_continues_the_chain_in_a_fresh_file() {
+        let (dir, store) = scratch_store("archive");
+        drop(write_entries(&store, 3));
+        let path = dir.join(AUDIT_FILE);
+        let text = std::fs::read_to_string(&path).expect("read log");
+        std::fs::write(&path, text.replacen("operation2", "operationX", 1)).expect("edit");
+
+        let (log, verification) = AuditLog::open(&store).expect("reopen");
+        assert_eq!(verification.first_broken, Some(3));
+        let archived = log.archive(&store).expect("archive");
+        assert!(dir.join(&archived).exists(), "the damaged log is kept");
+        let entry = log.record(&store, &AuditEvent::StoreOpened).expect("record");
+        assert_eq!(entry.sequence, 4);
+        let verification = log.verify(&store).expect("verify");
+        assert!(verification.is_intact());
+        assert_eq!(verification.verified_entries, 1);
+        drop(log);
+
+        let (_log, verification) = AuditLog::open(&store).expect("reopen");
+        assert!(verification.is_intact());
+        assert!(verify_store(&dir, &passphrase()).expect("verify offline").is_intact());
         let _ = std::fs::remove_dir_all(dir);
     }
 

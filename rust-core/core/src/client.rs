@@ -15,6 +15,7 @@ mod messages;
 mod outbox;
 mod permissions;
 mod rooms;
+mod security;
 mod sync;
 
 pub use media::{AttachmentKind, AttachmentSpec, DownloadInfo};
@@ -24,6 +25,7 @@ pub use permissions::{DefaultSetting, PermissionConfig, GROUP_INSURED_PERSON};
 pub use rooms::{
     check_room_options, RoomKind, RoomMember, RoomOptions, RoomSettings, RoomSummary, UserProfile,
 };
+pub use security::{Restriction, MISUSE_LIMIT, MISUSE_WINDOW};
 
 use matrix_sdk::{
     authentication::matrix::MatrixSession,
@@ -86,6 +88,7 @@ pub struct HeadlessClient {
     delivery: Arc<delivery::Delivery>,
     outbox: outbox::Outbox,
     audit: AuditLog,
+    security: security::Security,
     // `None` once closed. The engine is replaced after a logout or a failed login: it cannot
     // take a second session.
     engine: RwLock<Option<Client>>,
@@ -137,6 +140,7 @@ impl HeadlessClient {
             delivery,
             outbox,
             audit,
+            security: security::Security::default(),
             engine: RwLock::new(None),
             events_in,
             events_out,
@@ -154,6 +158,7 @@ impl HeadlessClient {
         if let (Some(first_broken), Some(reason)) = (audit_state.first_broken, audit_state.reason) {
             tracing::error!(first_broken, reason, "the audit log is damaged");
             client.audit(AuditEvent::AuditLogDamaged { first_broken, reason });
+            client.restrict(security::Restriction::AuditLogDamaged);
         }
 
         let engine = client.build_engine().await?;
@@ -421,6 +426,7 @@ impl HeadlessClient {
             operation: operation.to_owned(),
             code: code.to_owned(),
         });
+        self.note_refused_call();
         Ok(())
     }
 

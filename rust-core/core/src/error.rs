@@ -113,6 +113,14 @@ pub enum CoreError {
     #[error("the queued message was discarded")]
     SendDiscarded,
 
+    /// The client is in the restricted mode: it receives but sends and changes nothing.
+    #[error("the client is restricted ({0}); an operator must lift the restriction")]
+    Restricted(&'static str),
+
+    /// The restriction was to be lifted, but the client is not restricted.
+    #[error("the client is not restricted")]
+    NotRestricted,
+
     /// A failure inside the engine that the caller cannot fix; details are logged natively.
     #[error("internal error: {0}")]
     Internal(&'static str),
@@ -143,6 +151,8 @@ impl CoreError {
             Self::QueuedMessageNotFound => "QUEUED_MESSAGE_NOT_FOUND",
             Self::QueuedMessageSending => "QUEUED_MESSAGE_SENDING",
             Self::SendDiscarded => "SEND_DISCARDED",
+            Self::Restricted(_) => "CLIENT_RESTRICTED",
+            Self::NotRestricted => "NOT_RESTRICTED",
             Self::Internal(_) => "INTERNAL",
         }
     }

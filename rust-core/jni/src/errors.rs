@@ -59,7 +59,9 @@ fn exception_class(error: &CoreError) -> ExceptionClass {
         | CoreError::WrongRoomState(_)
         | CoreError::QueueFull
         | CoreError::QueuedMessageSending
-        | CoreError::SendDiscarded => ExceptionClass::ClientState,
+        | CoreError::SendDiscarded
+        | CoreError::Restricted(_)
+        | CoreError::NotRestricted => ExceptionClass::ClientState,
         CoreError::WrongPassphrase | CoreError::StoreLocked | CoreError::StoreUnusable(_) => {
             ExceptionClass::Store
         }
@@ -224,6 +226,8 @@ pub(crate) fn sample_error(code: &str) -> Option<BridgeError> {
         "QUEUED_MESSAGE_NOT_FOUND" => core(CoreError::QueuedMessageNotFound),
         "QUEUED_MESSAGE_SENDING" => core(CoreError::QueuedMessageSending),
         "SEND_DISCARDED" => core(CoreError::SendDiscarded),
+        "CLIENT_RESTRICTED" => core(CoreError::Restricted("self-test")),
+        "NOT_RESTRICTED" => core(CoreError::NotRestricted),
         "INTERNAL" => core(CoreError::Internal("self-test")),
         _ => None,
     }

@@ -192,6 +192,40 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientAudi
     })
 }
 
+/// `static native String clientRestriction(long handle)`: the reason code of the restricted
+/// mode, or `null` when the client is not restricted.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientRestriction<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        match client.restriction() {
+            Some(restriction) => convert::string(env, restriction.code()),
+            None => Ok(JObject::null()),
+        }
+    })
+}
+
+/// `static native void clientLiftRestriction(long handle, String operator)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientLiftRestriction<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    operator: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let operator = convert::required_string(env, "operator", &operator)?;
+        Ok(client.lift_restriction(&operator)?)
+    })
+}
+
 /// `static native void clientClose(long handle)`: closes and forgets the client; idempotent.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientClose<'local>(

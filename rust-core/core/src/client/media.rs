@@ -169,6 +169,7 @@ impl HeadlessClient {
     /// the homeserver's limit; [`CoreError::WrongRoomState`] for an unencrypted room (TI-M
     /// sends attachments encrypted only); homeserver and network errors.
     pub async fn begin_attachment(&self, room_id: &str, spec: AttachmentSpec) -> CoreResult<u64> {
+        self.require_unrestricted()?;
         validate::file_name("fileName", &spec.file_name)?;
         validate::mime_type("mimeType", &spec.mime_type)?;
         if spec.size == 0 {

@@ -63,6 +63,7 @@ impl HeadlessClient {
         body: &str,
         formatted_body: Option<&str>,
     ) -> CoreResult<String> {
+        self.require_unrestricted()?;
         let content = content::edit(target, body, formatted_body)?;
         self.require_own_event(room_id, target).await?;
         self.send_content(room_id, "m.room.message", content).await
@@ -70,6 +71,7 @@ impl HeadlessClient {
 
     /// Reacts to an event with a one-character key.
     pub async fn react(&self, room_id: &str, target: &str, key: &str) -> CoreResult<String> {
+        self.require_unrestricted()?;
         let content = content::reaction(target, key)?;
         self.send_content(room_id, "m.reaction", content).await
     }
@@ -101,6 +103,7 @@ impl HeadlessClient {
         target: &str,
         reason: Option<&str>,
     ) -> CoreResult<()> {
+        self.require_unrestricted()?;
         let target_id = validate::event_id("targetEventId", target)?;
         if let Some(reason) = reason {
             validate::long_text("reason", reason)?;

@@ -354,6 +354,7 @@ impl HeadlessClient {
         content: Value,
         awaited: bool,
     ) -> CoreResult<QueuedMessage> {
+        self.require_unrestricted()?;
         let queued = self
             .guarded(async {
                 let room = self.room_in_state(room_id, RoomState::Joined)?;
@@ -464,6 +465,11 @@ async fn send_room_queue(client: Weak<HeadlessClient>, room_id: String) {
     loop {
         let Some(client) = client.upgrade() else { return };
         let Some(record) = client.outbox.next_to_send(&room_id) else { return };
+        if client.restriction().is_some() {
+            // Restricted clients send nothing; lifting the restriction resumes the queue.
+            client.outbox.interrupted(record.sequence, &room_id);
+            return;
+        }
 
         match client.guarded(client.send_queued(&record)).await {
             Ok(event_id) => {

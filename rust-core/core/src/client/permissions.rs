@@ -154,6 +154,7 @@ impl HeadlessClient {
     /// # Errors
     /// [`CoreError::InvalidArgument`] before anything is written; homeserver and network errors.
     pub async fn set_permission_config(&self, config: &PermissionConfig) -> CoreResult<()> {
+        self.require_unrestricted()?;
         config.validate()?;
         self.guarded(async {
             let engine = self.logged_in_engine()?;

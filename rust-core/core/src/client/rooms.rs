@@ -153,6 +153,7 @@ impl HeadlessClient {
     /// that no empty room stays behind. A direct chat invites within the creation request, as
     /// only that marks the invitation as direct for the invitee.
     pub async fn create_room(&self, options: RoomOptions) -> CoreResult<String> {
+        self.require_unrestricted()?;
         self.guarded(async {
             let mut request = creation_request(&options)?;
             let invite_later = match options.kind {
@@ -183,6 +184,7 @@ impl HeadlessClient {
 
     /// Invites a user into a joined room.
     pub async fn invite(&self, room_id: &str, user_id: &str) -> CoreResult<()> {
+        self.require_unrestricted()?;
         self.guarded(async {
             let user_id = validate::user_id("userId", user_id)?;
             let room = self.room_in_state(room_id, RoomState::Joined)?;
@@ -195,6 +197,7 @@ impl HeadlessClient {
 
     /// Joins a room this account was invited to (or a public room).
     pub async fn join_room(&self, room_id: &str) -> CoreResult<()> {
+        self.require_unrestricted()?;
         self.guarded(async {
             let room_id = validate::room_id("roomId", room_id)?;
             let engine = self.logged_in_engine()?;
@@ -210,6 +213,7 @@ impl HeadlessClient {
 
     /// Declines an invitation.
     pub async fn decline_invite(&self, room_id: &str) -> CoreResult<()> {
+        self.require_unrestricted()?;
         self.guarded(async {
             let room = self.room_in_state(room_id, RoomState::Invited)?;
             room.leave().await.map_err(|error| CoreError::from_sdk("decline invite", error))
@@ -219,6 +223,7 @@ impl HeadlessClient {
 
     /// Leaves a joined room.
     pub async fn leave_room(&self, room_id: &str) -> CoreResult<()> {
+        self.require_unrestricted()?;
         self.guarded(async {
             let room = self.room_in_state(room_id, RoomState::Joined)?;
             room.leave().await.map_err(|error| CoreError::from_sdk("leave room", error))
@@ -228,6 +233,7 @@ impl HeadlessClient {
 
     /// Forgets a room this account has left, so that it disappears from the room list.
     pub async fn forget_room(&self, room_id: &str) -> CoreResult<()> {
+        self.require_unrestricted()?;
         self.guarded(async {
             let room = self.room_in_state(room_id, RoomState::Left)?;
             room.forget().await.map_err(|error| CoreError::from_sdk("forget room", error))
@@ -237,6 +243,7 @@ impl HeadlessClient {
 
     /// Removes a member from a joined room.
     pub async fn kick(&self, room_id: &str, user_id: &str, reason: Option<&str>) -> CoreResult<()> {
+        self.require_unrestricted()?;
         self.guarded(async {
             let user_id = validate::user_id("userId", user_id)?;
             if let Some(reason) = reason {
@@ -256,6 +263,7 @@ impl HeadlessClient {
     /// When the second event fails after the first was sent, the error is returned and the two
     /// differ until the call is repeated.
     pub async fn set_room_name(&self, room_id: &str, name: &str) -> CoreResult<()> {
+        self.require_unrestricted()?;
         validate::room_name("name", name)?;
         let content = json!({ "name": name });
         self.send_state_pair(room_id, "m.room.name", TIM_ROOM_NAME_EVENT, content).await
@@ -266,6 +274,7 @@ impl HeadlessClient {
     /// # Errors
     /// As [`Self::set_room_name`].
     pub async fn set_room_topic(&self, room_id: &str, topic: &str) -> CoreResult<()> {
+        self.require_unrestricted()?;
         validate::long_text("topic", topic)?;
         let content = json!({ "topic": topic });
         self.send_state_pair(room_id, "m.room.topic", TIM_ROOM_TOPIC_EVENT, content).await

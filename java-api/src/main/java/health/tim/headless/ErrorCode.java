@@ -52,6 +52,13 @@ public enum ErrorCode {
   QUEUED_MESSAGE_SENDING,
   /** The queued message was discarded before it was sent. */
   SEND_DISCARDED,
+  /**
+   * The client is in the restricted mode: it receives, but sends and changes nothing until an
+   * operator lifts the restriction (see {@link HeadlessClient#restriction()}).
+   */
+  CLIENT_RESTRICTED,
+  /** A restriction was to be lifted, but the client is not restricted. */
+  NOT_RESTRICTED,
   /** The native library could not be found, extracted, verified or loaded. */
   NATIVE_LIBRARY,
   /** Native code failed unexpectedly (a contained panic); the client may be unusable. */

@@ -1089,6 +1089,38 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   /**
+   * Why the client is in the restricted mode, if it is. A restricted client keeps receiving (sync,
+   * history, downloads, reading rooms) but sends and changes nothing: those calls fail with {@link
+   * ClientStateException} ({@link ErrorCode#CLIENT_RESTRICTED}) and queued messages wait. The
+   * client restricts itself when its audit log does not verify at opening ({@code
+   * AUDIT_LOG_DAMAGED}) and when more than a hundred of its calls are refused within a minute
+   * ({@code REPEATED_MISUSE}); both are audited ({@code restricted_mode_entered}).
+   *
+   * @return the reason code, or empty when the client is not restricted
+   * @throws ClientClosedException if the client is closed
+   */
+  public Optional<String> restriction() {
+    return Optional.ofNullable(NativeBridge.clientRestriction(nativeClient.handle()));
+  }
+
+  /**
+   * Ends the restricted mode: an operator's decision, audited with the operator's name. For a
+   * damaged audit log, the log file is first moved aside as {@code audit-archived-<millis>.log} in
+   * the store (kept as evidence) and the log goes on, chained, in a fresh file. Queued messages are
+   * then sent.
+   *
+   * @param operator who decides it: 1 to 64 ASCII letters, digits or {@code _}
+   * @throws InvalidArgumentException if {@code operator} is null or not such a name
+   * @throws ClientStateException if the client is not restricted ({@link ErrorCode#NOT_RESTRICTED})
+   * @throws StoreException if the damaged log cannot be moved aside
+   * @throws ClientClosedException if the client is closed
+   */
+  public void liftRestriction(String operator) {
+    checkNotNull(operator, "operator");
+    NativeBridge.clientLiftRestriction(nativeClient.handle(), operator);
+  }
+
+  /**
    * Registers a listener for the client's events. While no listener is registered, events wait in
    * the client (and syncing pauses once a thousand wait), so that none is lost.
    *

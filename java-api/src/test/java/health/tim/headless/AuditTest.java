@@ -71,6 +71,51 @@ class AuditTest {
       AuditVerification verification = reopened.verifyAuditLog();
       assertThat(verification.intact()).isFalse();
       assertThat(verification.firstBroken()).isEqualTo(broken + 1);
+
+      // And it is restricted: it reads, but changes nothing, until an operator lifts it
+      assertThat(reopened.restriction()).contains("AUDIT_LOG_DAMAGED");
+      assertThat(reopened.rooms().join()).isEmpty();
+      assertThatThrownBy(() -> reopened.createRoom(CreateRoomOptions.privateRoom()).join())
+          .cause()
+          .isInstanceOf(ClientStateException.class)
+          .satisfies(
+              e -> assertThat(((TimException) e).code()).isEqualTo(ErrorCode.CLIENT_RESTRICTED));
+      reopened.liftRestriction("ops_team");
+      assertThat(reopened.restriction()).isEmpty();
+      AuditEntry lifted =
+          events.await(AuditEntry.class, e -> e.event().equals("restricted_mode_lifted"));
+      assertThat(lifted.fields()).containsEntry("operator", "ops_team");
+      assertThat(store.resolve(lifted.fields().get("archived_log"))).exists();
+      assertThat(reopened.verifyAuditLog().intact()).isTrue();
+      assertThat(reopened.createRoom(CreateRoomOptions.privateRoom()).join()).startsWith("!");
+      assertThatThrownBy(() -> reopened.liftRestriction("ops_team"))
+          .isInstanceOf(ClientStateException.class);
+    }
+    assertThat(verifyOffline(store)).startsWith("0 intact");
+  }
+
+  @Test
+  void repeatedRefusedCallsRestrictTheClient() {
+    User user = TestHomeserver.register("misuse");
+    try (HeadlessClient client = TestClients.open(temp.resolve("store"))) {
+      client.login(user.userId(), user.password());
+
+      // A hundred refusals within a minute are tolerated; the next one restricts the client
+      for (int i = 0; i < 100; i++) {
+        assertThatThrownBy(() -> client.sendText("kein Raum", "x"))
+            .isInstanceOf(InvalidArgumentException.class);
+      }
+      assertThat(client.restriction()).isEmpty();
+      assertThatThrownBy(() -> client.sendText("kein Raum", "x"))
+          .isInstanceOf(InvalidArgumentException.class);
+      assertThat(client.restriction()).contains("REPEATED_MISUSE");
+
+      // The operator lifts it, and the log stays intact throughout
+      client.liftRestriction("ops_team");
+      assertThat(client.restriction()).isEmpty();
+      assertThat(client.verifyAuditLog().intact()).isTrue();
+      assertThatThrownBy(() -> client.liftRestriction("ops team!"))
+          .isInstanceOf(InvalidArgumentException.class);
     }
   }
 

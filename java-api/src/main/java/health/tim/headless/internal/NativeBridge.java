@@ -325,6 +325,22 @@ public final class NativeBridge {
   public static native void clientAuditRejected(long handle, String operation, String code);
 
   /**
+   * The reason the client is restricted.
+   *
+   * @param handle the client's handle
+   * @return the reason code, or {@code null} when the client is not restricted
+   */
+  public static native String clientRestriction(long handle);
+
+  /**
+   * Ends the restricted mode.
+   *
+   * @param handle the client's handle
+   * @param operator who decided it, for the audit log
+   */
+  public static native void clientLiftRestriction(long handle, String operator);
+
+  /**
    * Makes a failed queued message wait for sending again.
    *
    * @param handle the client's handle
