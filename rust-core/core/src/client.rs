@@ -122,6 +122,7 @@ impl HeadlessClient {
 
         let store = OpenedStore::open(&config.store_dir, &passphrase)?;
         drop(passphrase);
+        crate::process::protect_once();
         let saved_session = store.load_session()?;
         if let Some(saved) = &saved_session {
             if Url::parse(&saved.homeserver).ok().as_ref() != Some(&homeserver) {

@@ -13,6 +13,7 @@ pub mod content;
 mod error;
 mod events;
 pub mod logging;
+pub mod process;
 mod runtime;
 mod secret;
 mod store;

@@ -105,6 +105,12 @@ final class TestClients {
       seen.add(event.toString());
     }
 
+    /** Forgets every event recorded so far. */
+    void clear() {
+      events.clear();
+      seen.clear();
+    }
+
     /** Every event recorded so far, as {@code toString()} shows it (without content). */
     List<String> seen() {
       return List.copyOf(seen);
