@@ -57,7 +57,7 @@ impl HeadlessClient {
     /// # Errors
     /// [`CoreError::NotOwnEvent`] when another user sent the target, [`CoreError::EventNotFound`].
     pub async fn edit_message(
-        &self,
+        self: &Arc<Self>,
         room_id: &str,
         target: &str,
         body: &str,
@@ -66,14 +66,19 @@ impl HeadlessClient {
         self.require_unrestricted()?;
         let content = content::edit(target, body, formatted_body)?;
         self.require_own_event(room_id, target).await?;
-        self.send_content(room_id, "m.room.message", content).await
+        self.send_queued_and_wait(room_id, "m.room.message", content).await
     }
 
     /// Reacts to an event with a one-character key.
-    pub async fn react(&self, room_id: &str, target: &str, key: &str) -> CoreResult<String> {
+    pub async fn react(
+        self: &Arc<Self>,
+        room_id: &str,
+        target: &str,
+        key: &str,
+    ) -> CoreResult<String> {
         self.require_unrestricted()?;
         let content = content::reaction(target, key)?;
-        self.send_content(room_id, "m.reaction", content).await
+        self.send_queued_and_wait(room_id, "m.reaction", content).await
     }
 
     /// Sends a message-like event of a custom type with the given JSON object as content,

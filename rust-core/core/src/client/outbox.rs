@@ -367,6 +367,18 @@ impl HeadlessClient {
         Ok(queued)
     }
 
+    /// Queues content, waits until it is sent and returns its event ID: a crash in between
+    /// leaves it queued for the next start.
+    pub(super) async fn send_queued_and_wait(
+        self: &Arc<Self>,
+        room_id: &str,
+        event_type: &str,
+        content: Value,
+    ) -> CoreResult<String> {
+        let queued = self.queue_content(room_id, event_type, content, true).await?;
+        self.await_queued(&queued.transaction_id).await
+    }
+
     /// Waits until a message queued with `awaited` was sent, and returns its event ID.
     ///
     /// # Errors

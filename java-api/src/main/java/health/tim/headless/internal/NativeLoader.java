@@ -4,6 +4,7 @@ import health.tim.headless.NativeLibraryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +16,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Finds the native library for this platform inside the jar, extracts it, loads it once and checks
- * that it is the version this jar was built with.
+ * Finds the native library for this platform inside the jar, extracts it, checks it against its
+ * signed manifest ({@link NativeSignature}), loads it once and checks that it is the version this
+ * jar was built with.
  *
  * <p>The library ships as {@code health/tim/headless/native/<os>-<arch>/<file>}. It is extracted
  * into the directory named by the system property {@value #EXTRACT_DIR_PROPERTY} (servers often
@@ -35,7 +39,9 @@ public final class NativeLoader {
 
   private static final String LIBRARY_NAME = "tim_headless_jni";
   private static final Object LOCK = new Object();
+  private static final Logger LOG = LoggerFactory.getLogger(NativeLoader.class);
   private static boolean loaded;
+  private static String signingKey;
   private static NativeLibraryException failure;
 
   private NativeLoader() {}
@@ -65,12 +71,37 @@ public final class NativeLoader {
     }
   }
 
+  /**
+   * The name of the key the loaded native library was signed with: {@code development} for builds
+   * from the repository.
+   *
+   * @return the key's name, or {@code null} before the library is loaded
+   */
+  public static String signingKey() {
+    synchronized (LOCK) {
+      return signingKey;
+    }
+  }
+
   private static void load() {
     String platform = platform();
     String fileName = System.mapLibraryName(LIBRARY_NAME);
     String resource = "/health/tim/headless/native/" + platform + "/" + fileName;
 
     Path library = extract(resource, platform, fileName);
+    // The file is hashed again as it lies on disk, just before it is loaded.
+    signingKey =
+        NativeSignature.verify(
+            resourceBytes(resource + ".manifest"),
+            new String(resourceBytes(resource + ".sig"), StandardCharsets.US_ASCII),
+            NativeSignature.trustedKeys(),
+            jarVersion(),
+            platform,
+            fileName,
+            sha256(library));
+    if (NativeSignature.DEVELOPMENT_KEY.equals(signingKey)) {
+      LOG.warn("the native library is signed with the development key: this is no release build");
+    }
     try {
       System.load(library.toString());
     } catch (UnsatisfiedLinkError e) {
@@ -158,6 +189,34 @@ public final class NativeLoader {
     } catch (IOException e) {
       throw new NativeLibraryException(
           "the native library could not be extracted: " + e.getMessage(), e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new NativeLibraryException("this JVM offers no SHA-256", e);
+    }
+  }
+
+  private static byte[] resourceBytes(String resource) {
+    try (InputStream in = NativeLoader.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new NativeLibraryException(
+            "the native library is refused: the jar has no signed manifest for it", null);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new NativeLibraryException("the native library's manifest cannot be read", e);
+    }
+  }
+
+  private static String sha256(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[64 * 1024];
+      int read;
+      while ((read = in.read(buffer)) >= 0) {
+        digest.update(buffer, 0, read);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      throw new NativeLibraryException("the extracted native library cannot be read", e);
     } catch (NoSuchAlgorithmException e) {
       throw new NativeLibraryException("this JVM offers no SHA-256", e);
     }
