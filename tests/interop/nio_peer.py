@@ -136,6 +136,17 @@ def fields(rest: str, count: int, verb: str) -> list:
     return parts
 
 
+def json_object(text: str, verb: str) -> dict:
+    """The JSON object a command carries as its content."""
+    try:
+        content = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PeerError(f"{verb} content is no JSON: {error}") from error
+    if not isinstance(content, dict):
+        raise PeerError(f"{verb} content must be a JSON object")
+    return content
+
+
 class Peer:
     def __init__(self, client: AsyncClient):
         self.client = client
@@ -433,13 +444,7 @@ class Peer:
     async def command(self, verb: str, rest: str) -> None:
         if verb == "SEND":
             room_id, event_type, content_json = fields(rest, 3, verb)
-            try:
-                content = json.loads(content_json)
-            except json.JSONDecodeError as error:
-                raise PeerError(f"SEND content is no JSON: {error}") from error
-            if not isinstance(content, dict):
-                raise PeerError("SEND content must be a JSON object")
-            await self.send(room_id, event_type, content)
+            await self.send(room_id, event_type, json_object(content_json, verb))
         elif verb == "SENDFILE":
             room_id, msgtype, mime_type, path = fields(rest, 4, verb)
             await self.send_file(room_id, msgtype, mime_type, Path(path))
@@ -450,13 +455,7 @@ class Peer:
             await self.redact(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
         elif verb == "SENDLATEKEY":
             room_id, content_json = fields(rest, 2, verb)
-            try:
-                content = json.loads(content_json)
-            except json.JSONDecodeError as error:
-                raise PeerError(f"SENDLATEKEY content is no JSON: {error}") from error
-            if not isinstance(content, dict):
-                raise PeerError("SENDLATEKEY content must be a JSON object")
-            await self.send_with_late_key(room_id, content)
+            await self.send_with_late_key(room_id, json_object(content_json, verb))
         elif verb == "SHAREKEY":
             (room_id,) = fields(rest, 1, verb)
             await self.share_withheld_key(room_id)

@@ -485,16 +485,10 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-
-    fn passphrase() -> Secret {
-        Secret::from_utf16("audit test".encode_utf16().collect()).expect("passphrase")
-    }
+    use crate::store::testing::{self, passphrase};
 
     fn scratch_store(name: &str) -> (PathBuf, OpenedStore) {
-        let dir = std::env::temp_dir().join(format!("tim-audit-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let store = OpenedStore::open(&dir, &passphrase()).expect("open store");
-        (dir, store)
+        testing::scratch_store("audit", name)
     }
 
     fn write_entries(store: &OpenedStore, count: usize) -> AuditLog {

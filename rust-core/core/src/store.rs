@@ -390,6 +390,29 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> CoreResult<()> {
     Ok(())
 }
 
+/// Scratch stores for the tests of the modules that keep records in the store.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::path::PathBuf;
+
+    use super::OpenedStore;
+    use crate::secret::Secret;
+
+    /// The passphrase of every scratch store.
+    pub(crate) fn passphrase() -> Secret {
+        Secret::from_utf16("scratch store".encode_utf16().collect()).expect("passphrase")
+    }
+
+    /// A fresh store in the temporary directory, named after the test module and case.
+    pub(crate) fn scratch_store(module: &str, case: &str) -> (PathBuf, OpenedStore) {
+        let name = format!("tim-{module}-{case}-{}", std::process::id());
+        let dir = std::env::temp_dir().join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = OpenedStore::open(&dir, &passphrase()).expect("open scratch store");
+        (dir, store)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

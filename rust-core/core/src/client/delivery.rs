@@ -315,15 +315,11 @@ mod tests {
     use super::*;
     use crate::{
         events::{EventMeta, InviteEvent, MessageEvent},
-        secret::Secret,
+        store::testing,
     };
 
     fn scratch_store(name: &str) -> (PathBuf, OpenedStore) {
-        let dir = std::env::temp_dir().join(format!("tim-delivery-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let passphrase = Secret::from_utf16("delivery test".encode_utf16().collect()).expect("pw");
-        let store = OpenedStore::open(&dir, &passphrase).expect("store");
-        (dir, store)
+        testing::scratch_store("delivery", name)
     }
 
     fn invite(room: &str) -> ClientEvent {

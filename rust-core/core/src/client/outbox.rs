@@ -571,19 +571,12 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::secret::Secret;
+    use crate::store::testing::{self, passphrase};
 
     const ROOM: &str = "!room:example.org";
 
-    fn passphrase() -> Secret {
-        Secret::from_utf16("outbox test".encode_utf16().collect()).expect("passphrase")
-    }
-
     fn scratch_store(name: &str) -> (PathBuf, OpenedStore) {
-        let dir = std::env::temp_dir().join(format!("tim-outbox-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let store = OpenedStore::open(&dir, &passphrase()).expect("open store");
-        (dir, store)
+        testing::scratch_store("outbox", name)
     }
 
     fn reopen(dir: &Path, store: OpenedStore) -> (OpenedStore, Outbox) {
