@@ -84,6 +84,13 @@ pub enum AuditEvent {
     },
     /// The permission configuration was changed.
     PermissionConfigChanged,
+    /// Calls beyond a rate limit were refused (audited at most once a second per kind).
+    RateLimited {
+        /// The operation refused, such as `queue_content`.
+        operation: &'static str,
+        /// Its kind: `send`, `change` or `read`.
+        kind: &'static str,
+    },
     /// The client entered the restricted mode: it receives, but sends and changes nothing.
     RestrictedModeEntered {
         /// Why, as a stable code such as `AUDIT_LOG_DAMAGED`.
@@ -117,6 +124,7 @@ impl AuditEvent {
             Self::PermissionConfigChanged => "permission_config_changed",
             Self::QueuedMessageDiscarded { .. } => "queued_message_discarded",
             Self::RestrictedModeEntered { .. } => "restricted_mode_entered",
+            Self::RateLimited { .. } => "rate_limited",
             Self::RestrictedModeLifted { .. } => "restricted_mode_lifted",
         }
     }
@@ -136,6 +144,9 @@ impl AuditEvent {
             }
             Self::QueuedMessageDiscarded { room_id } => vec![("room_id", room_id.clone())],
             Self::RestrictedModeEntered { reason } => vec![("reason", (*reason).to_owned())],
+            Self::RateLimited { operation, kind } => {
+                vec![("operation", (*operation).to_owned()), ("kind", (*kind).to_owned())]
+            }
             Self::RestrictedModeLifted { operator, reason, archived_log } => {
                 let mut fields =
                     vec![("operator", operator.clone()), ("reason", (*reason).to_owned())];

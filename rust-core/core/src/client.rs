@@ -25,7 +25,7 @@ pub use permissions::{DefaultSetting, PermissionConfig, GROUP_INSURED_PERSON};
 pub use rooms::{
     check_room_options, RoomKind, RoomMember, RoomOptions, RoomSettings, RoomSummary, UserProfile,
 };
-pub use security::{Restriction, MISUSE_LIMIT, MISUSE_WINDOW};
+pub use security::{RateLimits, Restriction, BURST_SECONDS, MISUSE_LIMIT, MISUSE_WINDOW};
 
 use matrix_sdk::{
     authentication::matrix::MatrixSession,
@@ -64,6 +64,8 @@ pub struct ClientConfig {
     pub integrating_system_name: String,
     /// Version of the integrating system.
     pub integrating_system_version: String,
+    /// How often each kind of operation may be called.
+    pub rate_limits: RateLimits,
 }
 
 /// The logged-in identity of a client.
@@ -119,6 +121,7 @@ impl HeadlessClient {
         let homeserver = validate::homeserver_url("homeserverUrl", &config.homeserver_url)?;
         validate::label("integratingSystemName", &config.integrating_system_name)?;
         validate::label("integratingSystemVersion", &config.integrating_system_version)?;
+        config.rate_limits.validate()?;
 
         let store = OpenedStore::open(&config.store_dir, &passphrase)?;
         drop(passphrase);
@@ -141,7 +144,7 @@ impl HeadlessClient {
             delivery,
             outbox,
             audit,
-            security: security::Security::default(),
+            security: security::Security::new(config.rate_limits),
             engine: RwLock::new(None),
             events_in,
             events_out,

@@ -117,6 +117,10 @@ pub enum CoreError {
     #[error("the client is restricted ({0}); an operator must lift the restriction")]
     Restricted(&'static str),
 
+    /// The call exceeds the rate limit of its kind of operation; nothing was done.
+    #[error("too many {0} calls: the rate limit is reached, try again shortly")]
+    RateLimited(&'static str),
+
     /// The restriction was to be lifted, but the client is not restricted.
     #[error("the client is not restricted")]
     NotRestricted,
@@ -153,6 +157,7 @@ impl CoreError {
             Self::SendDiscarded => "SEND_DISCARDED",
             Self::Restricted(_) => "CLIENT_RESTRICTED",
             Self::NotRestricted => "NOT_RESTRICTED",
+            Self::RateLimited(_) => "RATE_LIMITED",
             Self::Internal(_) => "INTERNAL",
         }
     }

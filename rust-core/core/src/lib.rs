@@ -23,9 +23,9 @@ pub mod validate;
 pub use audit::{AuditEntry, AuditEvent, AuditVerification};
 pub use client::{
     check_room_options, AttachmentKind, AttachmentSpec, ClientConfig, DefaultSetting, DownloadInfo,
-    HeadlessClient, HistoryPage, PermissionConfig, Restriction, RoomKind, RoomMember, RoomOptions,
-    RoomSettings, RoomSummary, Session, UserProfile, GROUP_INSURED_PERSON, MAX_QUEUED_MESSAGES,
-    MISUSE_LIMIT, MISUSE_WINDOW,
+    HeadlessClient, HistoryPage, PermissionConfig, RateLimits, Restriction, RoomKind, RoomMember,
+    RoomOptions, RoomSettings, RoomSummary, Session, UserProfile, BURST_SECONDS,
+    GROUP_INSURED_PERSON, MAX_QUEUED_MESSAGES, MISUSE_LIMIT, MISUSE_WINDOW,
 };
 pub use content::{OutgoingMessage, TextKind, MAX_EVENT_BYTES};
 pub use error::{CoreError, CoreResult};

@@ -15,7 +15,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use tim_headless_core::{
     block_on, ClientConfig, ClientEvent, CoreError, HeadlessClient, MessageEvent, OutgoingMessage,
-    RoomKind, RoomOptions, Secret,
+    RateLimits, RoomKind, RoomOptions, Secret,
 };
 
 const STORE_PASSPHRASE: &str = "test store passphrase";
@@ -95,6 +95,7 @@ fn config(server: &Homeserver, store: &Path) -> ClientConfig {
         store_dir: store.to_owned(),
         integrating_system_name: "tim-headless core tests".to_owned(),
         integrating_system_version: "1".to_owned(),
+        rate_limits: RateLimits::DEFAULT,
     }
 }
 

@@ -61,7 +61,8 @@ fn exception_class(error: &CoreError) -> ExceptionClass {
         | CoreError::QueuedMessageSending
         | CoreError::SendDiscarded
         | CoreError::Restricted(_)
-        | CoreError::NotRestricted => ExceptionClass::ClientState,
+        | CoreError::NotRestricted
+        | CoreError::RateLimited(_) => ExceptionClass::ClientState,
         CoreError::WrongPassphrase | CoreError::StoreLocked | CoreError::StoreUnusable(_) => {
             ExceptionClass::Store
         }
@@ -228,6 +229,7 @@ pub(crate) fn sample_error(code: &str) -> Option<BridgeError> {
         "SEND_DISCARDED" => core(CoreError::SendDiscarded),
         "CLIENT_RESTRICTED" => core(CoreError::Restricted("self-test")),
         "NOT_RESTRICTED" => core(CoreError::NotRestricted),
+        "RATE_LIMITED" => core(CoreError::RateLimited("send")),
         "INTERNAL" => core(CoreError::Internal("self-test")),
         _ => None,
     }

@@ -23,8 +23,8 @@ use jni::{
 };
 use tim_headless_core::{
     block_on, check_room_options, content, logging, validate, AttachmentSpec, ClientConfig,
-    DefaultSetting, HeadlessClient, OutgoingMessage, PermissionConfig, RoomKind, RoomOptions,
-    TextKind, GROUP_INSURED_PERSON,
+    DefaultSetting, HeadlessClient, OutgoingMessage, PermissionConfig, RateLimits, RoomKind,
+    RoomOptions, TextKind, GROUP_INSURED_PERSON,
 };
 
 use crate::errors::{BridgeError, BridgeResult, ThrowTyped};
@@ -104,7 +104,8 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_droppedLog
 }
 
 /// `static native long clientOpen(String homeserverUrl, String storeDirectory,
-/// char[] storePassphrase, String integratingSystemName, String integratingSystemVersion)`
+/// char[] storePassphrase, String integratingSystemName, String integratingSystemVersion,
+/// int sendsPerSecond, int changesPerSecond, int readsPerSecond)`
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen<'local>(
     mut env: EnvUnowned<'local>,
@@ -114,8 +115,19 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
     store_passphrase: JCharArray<'local>,
     system_name: JString<'local>,
     system_version: JString<'local>,
+    sends_per_second: jint,
+    changes_per_second: jint,
+    reads_per_second: jint,
 ) -> jlong {
     entry(&mut env, |env| {
+        let per_second = |parameter: &'static str, value: jint| {
+            u32::try_from(value).map_err(|_| invalid(parameter, "must not be negative"))
+        };
+        let rate_limits = RateLimits {
+            sends_per_second: per_second("sendsPerSecond", sends_per_second)?,
+            changes_per_second: per_second("changesPerSecond", changes_per_second)?,
+            reads_per_second: per_second("readsPerSecond", reads_per_second)?,
+        };
         let config = ClientConfig {
             homeserver_url: convert::required_string(env, "homeserverUrl", &homeserver_url)?,
             store_dir: PathBuf::from(convert::required_string(
@@ -133,6 +145,7 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
                 "integratingSystemVersion",
                 &system_version,
             )?,
+            rate_limits,
         };
         let passphrase = convert::secret(env, "storePassphrase", &store_passphrase)?;
         let client = block_on(HeadlessClient::open(config, passphrase))?;

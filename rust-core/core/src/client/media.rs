@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::{io::AsyncWriteExt, task::JoinHandle};
 
-use super::HeadlessClient;
+use super::{security::Operation, HeadlessClient};
 use crate::{
     error::{CoreError, CoreResult},
     runtime::runtime,
@@ -169,7 +169,7 @@ impl HeadlessClient {
     /// the homeserver's limit; [`CoreError::WrongRoomState`] for an unencrypted room (TI-M
     /// sends attachments encrypted only); homeserver and network errors.
     pub async fn begin_attachment(&self, room_id: &str, spec: AttachmentSpec) -> CoreResult<u64> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Send, "begin_attachment")?;
         validate::file_name("fileName", &spec.file_name)?;
         validate::mime_type("mimeType", &spec.mime_type)?;
         if spec.size == 0 {

@@ -17,7 +17,7 @@ use matrix_sdk::{
 };
 use serde_json::Value;
 
-use super::HeadlessClient;
+use super::{security::Operation, HeadlessClient};
 use crate::{
     content::{self, OutgoingMessage},
     error::{CoreError, CoreResult},
@@ -63,7 +63,7 @@ impl HeadlessClient {
         body: &str,
         formatted_body: Option<&str>,
     ) -> CoreResult<String> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Send, "edit_message")?;
         let content = content::edit(target, body, formatted_body)?;
         self.require_own_event(room_id, target).await?;
         self.send_queued_and_wait(room_id, "m.room.message", content).await
@@ -76,7 +76,7 @@ impl HeadlessClient {
         target: &str,
         key: &str,
     ) -> CoreResult<String> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Send, "react")?;
         let content = content::reaction(target, key)?;
         self.send_queued_and_wait(room_id, "m.reaction", content).await
     }
@@ -108,7 +108,7 @@ impl HeadlessClient {
         target: &str,
         reason: Option<&str>,
     ) -> CoreResult<()> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Send, "redact")?;
         let target_id = validate::event_id("targetEventId", target)?;
         if let Some(reason) = reason {
             validate::long_text("reason", reason)?;
@@ -141,6 +141,7 @@ impl HeadlessClient {
         from: Option<&str>,
         limit: u32,
     ) -> CoreResult<HistoryPage> {
+        self.admit(Operation::Read, "history")?;
         if limit == 0 || limit > MAX_PAGE_SIZE {
             return Err(CoreError::invalid("limit", "must be between 1 and 100"));
         }
@@ -168,6 +169,7 @@ impl HeadlessClient {
 
     /// One event of a room by its ID, decrypted where the client has the key.
     pub async fn event(&self, room_id: &str, event_id: &str) -> CoreResult<ClientEvent> {
+        self.admit(Operation::Read, "event")?;
         let event_id = validate::event_id("eventId", event_id)?;
         self.guarded(async {
             let room = self.room_in_state(room_id, RoomState::Joined)?;

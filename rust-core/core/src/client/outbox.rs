@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-use super::HeadlessClient;
+use super::{security::Operation, HeadlessClient};
 use crate::{
     content::{self, OutgoingMessage},
     error::{CoreError, CoreResult},
@@ -354,7 +354,7 @@ impl HeadlessClient {
         content: Value,
         awaited: bool,
     ) -> CoreResult<QueuedMessage> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Send, "queue_content")?;
         let queued = self
             .guarded(async {
                 let room = self.room_in_state(room_id, RoomState::Joined)?;

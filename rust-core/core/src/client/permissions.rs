@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use matrix_sdk::ruma::{events::GlobalAccountDataEventType, serde::Raw};
 use serde_json::{json, Map, Value};
 
-use super::HeadlessClient;
+use super::{security::Operation, HeadlessClient};
 use crate::{
     error::{CoreError, CoreResult},
     validate,
@@ -154,7 +154,7 @@ impl HeadlessClient {
     /// # Errors
     /// [`CoreError::InvalidArgument`] before anything is written; homeserver and network errors.
     pub async fn set_permission_config(&self, config: &PermissionConfig) -> CoreResult<()> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Change, "set_permission_config")?;
         config.validate()?;
         self.guarded(async {
             let engine = self.logged_in_engine()?;

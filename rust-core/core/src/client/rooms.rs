@@ -23,7 +23,7 @@ use matrix_sdk::{
 };
 use serde_json::{json, Value};
 
-use super::HeadlessClient;
+use super::{security::Operation, HeadlessClient};
 use crate::{
     error::{CoreError, CoreResult},
     events::{ClientEvent, StateEvent},
@@ -153,7 +153,7 @@ impl HeadlessClient {
     /// that no empty room stays behind. A direct chat invites within the creation request, as
     /// only that marks the invitation as direct for the invitee.
     pub async fn create_room(&self, options: RoomOptions) -> CoreResult<String> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Change, "create_room")?;
         self.guarded(async {
             let mut request = creation_request(&options)?;
             let invite_later = match options.kind {
@@ -184,7 +184,7 @@ impl HeadlessClient {
 
     /// Invites a user into a joined room.
     pub async fn invite(&self, room_id: &str, user_id: &str) -> CoreResult<()> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Change, "invite")?;
         self.guarded(async {
             let user_id = validate::user_id("userId", user_id)?;
             let room = self.room_in_state(room_id, RoomState::Joined)?;
@@ -197,7 +197,7 @@ impl HeadlessClient {
 
     /// Joins a room this account was invited to (or a public room).
     pub async fn join_room(&self, room_id: &str) -> CoreResult<()> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Change, "join_room")?;
         self.guarded(async {
             let room_id = validate::room_id("roomId", room_id)?;
             let engine = self.logged_in_engine()?;
@@ -213,7 +213,7 @@ impl HeadlessClient {
 
     /// Declines an invitation.
     pub async fn decline_invite(&self, room_id: &str) -> CoreResult<()> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Change, "decline_invite")?;
         self.guarded(async {
             let room = self.room_in_state(room_id, RoomState::Invited)?;
             room.leave().await.map_err(|error| CoreError::from_sdk("decline invite", error))
@@ -223,7 +223,7 @@ impl HeadlessClient {
 
     /// Leaves a joined room.
     pub async fn leave_room(&self, room_id: &str) -> CoreResult<()> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Change, "leave_room")?;
         self.guarded(async {
             let room = self.room_in_state(room_id, RoomState::Joined)?;
             room.leave().await.map_err(|error| CoreError::from_sdk("leave room", error))
@@ -233,7 +233,7 @@ impl HeadlessClient {
 
     /// Forgets a room this account has left, so that it disappears from the room list.
     pub async fn forget_room(&self, room_id: &str) -> CoreResult<()> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Change, "forget_room")?;
         self.guarded(async {
             let room = self.room_in_state(room_id, RoomState::Left)?;
             room.forget().await.map_err(|error| CoreError::from_sdk("forget room", error))
@@ -243,7 +243,7 @@ impl HeadlessClient {
 
     /// Removes a member from a joined room.
     pub async fn kick(&self, room_id: &str, user_id: &str, reason: Option<&str>) -> CoreResult<()> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Change, "kick")?;
         self.guarded(async {
             let user_id = validate::user_id("userId", user_id)?;
             if let Some(reason) = reason {
@@ -263,7 +263,7 @@ impl HeadlessClient {
     /// When the second event fails after the first was sent, the error is returned and the two
     /// differ until the call is repeated.
     pub async fn set_room_name(&self, room_id: &str, name: &str) -> CoreResult<()> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Change, "set_room_name")?;
         validate::room_name("name", name)?;
         let content = json!({ "name": name });
         self.send_state_pair(room_id, "m.room.name", TIM_ROOM_NAME_EVENT, content).await
@@ -274,7 +274,7 @@ impl HeadlessClient {
     /// # Errors
     /// As [`Self::set_room_name`].
     pub async fn set_room_topic(&self, room_id: &str, topic: &str) -> CoreResult<()> {
-        self.require_unrestricted()?;
+        self.admit(Operation::Change, "set_room_topic")?;
         validate::long_text("topic", topic)?;
         let content = json!({ "topic": topic });
         self.send_state_pair(room_id, "m.room.topic", TIM_ROOM_TOPIC_EVENT, content).await
@@ -282,6 +282,7 @@ impl HeadlessClient {
 
     /// The rooms this client knows (joined, invited, left but not forgotten), with summaries.
     pub async fn rooms(&self) -> CoreResult<Vec<RoomSummary>> {
+        self.admit(Operation::Read, "rooms")?;
         self.guarded(async {
             let engine = self.logged_in_engine()?;
             let mut summaries = Vec::new();
@@ -328,6 +329,7 @@ impl HeadlessClient {
 
     /// Every state event of a joined room, as the homeserver has it now.
     pub async fn room_state(&self, room_id: &str) -> CoreResult<Vec<StateEvent>> {
+        self.admit(Operation::Read, "room_state")?;
         self.guarded(async {
             let room = self.room_in_state(room_id, RoomState::Joined)?;
             let request = get_state_events::v3::Request::new(room.room_id().to_owned());
@@ -359,6 +361,7 @@ impl HeadlessClient {
 
     /// Searches the homeserver's user directory.
     pub async fn search_users(&self, term: &str, limit: u32) -> CoreResult<Vec<UserProfile>> {
+        self.admit(Operation::Read, "search_users")?;
         self.guarded(async {
             validate::search_term("term", term)?;
             if limit == 0 || limit > MAX_SEARCH_RESULTS {

@@ -5,9 +5,16 @@
 //! [`CoreError::Restricted`], and queued messages wait. It is entered when the audit log is
 //! found damaged at start-up, or when the integrating system's calls are refused so often that
 //! the calls look like faulty or hostile use. Only an operator ends it, with an audited call.
+//!
+//! Rate limits bound how often each kind of operation may be called: sends, changes and reads
+//! each have a bucket that refills at the configured rate and holds [`BURST_SECONDS`] worth of
+//! calls. The limits can be set within bounds, never switched off. A call beyond its limit
+//! fails with [`CoreError::RateLimited`]; such refusals are audited at most once a second per
+//! kind, so that a flood of them cannot flood the log.
 
 use std::{
     collections::VecDeque,
+    ops::RangeInclusive,
     sync::{Mutex, PoisonError},
     time::{Duration, Instant},
 };
@@ -23,6 +30,137 @@ use crate::{
 pub const MISUSE_LIMIT: usize = 100;
 /// The window in which refused calls are counted.
 pub const MISUSE_WINDOW: Duration = Duration::from_secs(60);
+
+/// How many seconds' worth of calls a bucket holds, for bursts.
+pub const BURST_SECONDS: u32 = 2;
+
+/// The kinds of operation that the rate limits tell apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// Sending a message or event into a room.
+    Send,
+    /// Changing a room, a membership or the account's settings.
+    Change,
+    /// Reading rooms, state, history or the user directory from the homeserver.
+    Read,
+}
+
+impl Operation {
+    fn index(self) -> usize {
+        match self {
+            Self::Send => 0,
+            Self::Change => 1,
+            Self::Read => 2,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::Send => "send",
+            Self::Change => "change",
+            Self::Read => "read",
+        }
+    }
+}
+
+/// Calls per second allowed for each kind of operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Sends per second, within [`RateLimits::SENDS`].
+    pub sends_per_second: u32,
+    /// Changes per second, within [`RateLimits::CHANGES`].
+    pub changes_per_second: u32,
+    /// Reads per second, within [`RateLimits::READS`].
+    pub reads_per_second: u32,
+}
+
+impl RateLimits {
+    /// What a client gets unless it asks for other limits.
+    pub const DEFAULT: Self =
+        Self { sends_per_second: 20, changes_per_second: 5, reads_per_second: 50 };
+    /// The allowed range of sends per second.
+    pub const SENDS: RangeInclusive<u32> = 1..=200;
+    /// The allowed range of changes per second.
+    pub const CHANGES: RangeInclusive<u32> = 1..=50;
+    /// The allowed range of reads per second.
+    pub const READS: RangeInclusive<u32> = 1..=500;
+
+    /// Refuses limits outside their bounds.
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidArgument`] naming the limit.
+    pub fn validate(&self) -> CoreResult<()> {
+        if !Self::SENDS.contains(&self.sends_per_second) {
+            return Err(CoreError::invalid("sendsPerSecond", "must be 1 to 200"));
+        }
+        if !Self::CHANGES.contains(&self.changes_per_second) {
+            return Err(CoreError::invalid("changesPerSecond", "must be 1 to 50"));
+        }
+        if !Self::READS.contains(&self.reads_per_second) {
+            return Err(CoreError::invalid("readsPerSecond", "must be 1 to 500"));
+        }
+        Ok(())
+    }
+
+    fn per_second(&self, operation: Operation) -> u32 {
+        match operation {
+            Operation::Send => self.sends_per_second,
+            Operation::Change => self.changes_per_second,
+            Operation::Read => self.reads_per_second,
+        }
+    }
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Tokens of one kind of operation: one per call, refilled continuously.
+struct Bucket {
+    tokens: f64,
+    capacity: f64,
+    per_second: f64,
+    refilled: Instant,
+    last_audited: Option<Instant>,
+}
+
+impl Bucket {
+    fn new(per_second: u32, now: Instant) -> Self {
+        let capacity = f64::from(per_second * BURST_SECONDS);
+        Self {
+            tokens: capacity,
+            capacity,
+            per_second: f64::from(per_second),
+            refilled: now,
+            last_audited: None,
+        }
+    }
+
+    /// Takes a token; `false` when none is left.
+    fn take(&mut self, now: Instant) -> bool {
+        let elapsed = now.duration_since(self.refilled).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * self.per_second).min(self.capacity);
+        self.refilled = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Whether a refusal now should be audited: at most one a second.
+    fn audit_due(&mut self, now: Instant) -> bool {
+        let due =
+            self.last_audited.is_none_or(|at| now.duration_since(at) >= Duration::from_secs(1));
+        if due {
+            self.last_audited = Some(now);
+        }
+        due
+    }
+}
 
 /// Why the client is restricted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,13 +182,38 @@ impl Restriction {
 }
 
 /// The security state of one client.
-#[derive(Default)]
 pub(crate) struct Security {
     restriction: Mutex<Option<Restriction>>,
     refusals: Mutex<VecDeque<Instant>>,
+    buckets: Mutex<[Bucket; 3]>,
 }
 
 impl Security {
+    pub(crate) fn new(limits: RateLimits) -> Self {
+        let now = Instant::now();
+        let bucket = |operation| Bucket::new(limits.per_second(operation), now);
+        Self {
+            restriction: Mutex::new(None),
+            refusals: Mutex::new(VecDeque::new()),
+            buckets: Mutex::new([
+                bucket(Operation::Send),
+                bucket(Operation::Change),
+                bucket(Operation::Read),
+            ]),
+        }
+    }
+
+    /// Takes a call from its bucket: `Ok` if within the limit, else whether to audit the refusal.
+    fn take(&self, operation: Operation, now: Instant) -> Result<(), bool> {
+        let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
+        let bucket = &mut buckets[operation.index()];
+        if bucket.take(now) {
+            Ok(())
+        } else {
+            Err(bucket.audit_due(now))
+        }
+    }
+
     fn current(&self) -> Option<Restriction> {
         *self.restriction.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -77,6 +240,26 @@ impl HeadlessClient {
         match self.security.current() {
             Some(restriction) => Err(CoreError::Restricted(restriction.code())),
             None => Ok(()),
+        }
+    }
+
+    /// Admits a call of an operation: refuses sends and changes of a restricted client, and any
+    /// call beyond its rate limit.
+    ///
+    /// # Errors
+    /// [`CoreError::Restricted`], [`CoreError::RateLimited`].
+    pub(crate) fn admit(&self, operation: Operation, name: &'static str) -> CoreResult<()> {
+        if operation != Operation::Read {
+            self.require_unrestricted()?;
+        }
+        match self.security.take(operation, Instant::now()) {
+            Ok(()) => Ok(()),
+            Err(audit) => {
+                if audit {
+                    self.audit(AuditEvent::RateLimited { operation: name, kind: operation.code() });
+                }
+                Err(CoreError::RateLimited(operation.code()))
+            }
         }
     }
 
@@ -136,8 +319,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_bucket_allows_a_burst_then_the_rate() {
+        let limits = RateLimits { sends_per_second: 2, ..RateLimits::DEFAULT };
+        let security = Security::new(limits);
+        let start = Instant::now();
+        for call in 0..4 {
+            assert_eq!(security.take(Operation::Send, start), Ok(()), "call {call} of the burst");
+        }
+        assert_eq!(
+            security.take(Operation::Send, start),
+            Err(true),
+            "the first refusal is audited"
+        );
+        assert_eq!(security.take(Operation::Send, start), Err(false), "the next one is not");
+        assert_eq!(security.take(Operation::Read, start), Ok(()), "reads have their own bucket");
+        let later = start + Duration::from_millis(500);
+        assert_eq!(security.take(Operation::Send, later), Ok(()), "half a second refills one");
+        assert!(security.take(Operation::Send, later).is_err());
+    }
+
+    #[test]
+    fn limits_outside_their_bounds_are_refused() {
+        assert!(RateLimits::DEFAULT.validate().is_ok());
+        for limits in [
+            RateLimits { sends_per_second: 0, ..RateLimits::DEFAULT },
+            RateLimits { sends_per_second: 201, ..RateLimits::DEFAULT },
+            RateLimits { changes_per_second: 51, ..RateLimits::DEFAULT },
+            RateLimits { reads_per_second: 0, ..RateLimits::DEFAULT },
+        ] {
+            assert!(matches!(limits.validate(), Err(CoreError::InvalidArgument { .. })));
+        }
+    }
+
+    #[test]
     fn refusals_restrict_only_beyond_the_limit_within_the_window() {
-        let security = Security::default();
+        let security = Security::new(RateLimits::DEFAULT);
         let start = Instant::now();
         for index in 0..MISUSE_LIMIT {
             assert!(!security.note_refusal(start), "refusal {index} is within the limit");
@@ -145,7 +361,7 @@ mod tests {
         assert!(security.note_refusal(start), "one more crosses it");
         assert!(!security.note_refusal(start), "it is crossed once");
 
-        let later = Security::default();
+        let later = Security::new(RateLimits::DEFAULT);
         for _ in 0..MISUSE_LIMIT {
             later.note_refusal(start);
         }

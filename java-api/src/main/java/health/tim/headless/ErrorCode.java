@@ -59,6 +59,8 @@ public enum ErrorCode {
   CLIENT_RESTRICTED,
   /** A restriction was to be lifted, but the client is not restricted. */
   NOT_RESTRICTED,
+  /** The call exceeds the rate limit of its kind (see {@link RateLimits}); nothing was done. */
+  RATE_LIMITED,
   /** The native library could not be found, extracted, verified or loaded. */
   NATIVE_LIBRARY,
   /** Native code failed unexpectedly (a contained panic); the client may be unusable. */

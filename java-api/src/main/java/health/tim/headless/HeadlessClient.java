@@ -1446,6 +1446,7 @@ public final class HeadlessClient implements AutoCloseable {
     private char[] storePassphrase;
     private String systemName;
     private String systemVersion;
+    private RateLimits rateLimits = RateLimits.DEFAULT;
 
     private Builder() {}
 
@@ -1517,6 +1518,19 @@ public final class HeadlessClient implements AutoCloseable {
     }
 
     /**
+     * How often the client may be called; {@link RateLimits#DEFAULT} unless set.
+     *
+     * @param limits the limits
+     * @return this builder
+     * @throws InvalidArgumentException if {@code limits} is null
+     */
+    public Builder rateLimits(RateLimits limits) {
+      requireNonNull(limits, "rateLimits");
+      this.rateLimits = limits;
+      return this;
+    }
+
+    /**
      * Opens the store and builds the client; a session saved in the store is restored. The
      * passphrase copy is wiped whether or not this succeeds.
      *
@@ -1541,7 +1555,10 @@ public final class HeadlessClient implements AutoCloseable {
                 storeDirectory.toString(),
                 storePassphrase,
                 systemName,
-                systemVersion);
+                systemVersion,
+                rateLimits.sendsPerSecond(),
+                rateLimits.changesPerSecond(),
+                rateLimits.readsPerSecond());
         return new HeadlessClient(handle);
       } finally {
         wipePassphrase();

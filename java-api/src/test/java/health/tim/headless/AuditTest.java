@@ -138,6 +138,49 @@ class AuditTest {
     assertThat(Files.readAllBytes(store.resolve("audit.log"))).isEqualTo(before);
   }
 
+  @Test
+  void callsBeyondTheRateLimitAreRefusedAndAudited() {
+    User user = TestHomeserver.register("limited");
+    try (HeadlessClient client =
+        HeadlessClient.builder()
+            .homeserverUrl(TestHomeserver.url())
+            .storeDirectory(temp.resolve("store"))
+            .storePassphrase(TestClients.STORE_PASSPHRASE)
+            .integratingSystem("tim-headless tests", "1")
+            .rateLimits(new RateLimits(20, 5, 1))
+            .build()) {
+      Recorder events = new Recorder();
+      client.addListener(events);
+      client.login(user.userId(), user.password());
+      client.startSync();
+
+      // One read a second with a burst of two: the third read at once is refused
+      client.rooms().join();
+      client.rooms().join();
+      assertThatThrownBy(() -> client.rooms().join())
+          .cause()
+          .isInstanceOf(ClientStateException.class)
+          .satisfies(e -> assertThat(((TimException) e).code()).isEqualTo(ErrorCode.RATE_LIMITED));
+      AuditEntry limited = events.await(AuditEntry.class, e -> e.event().equals("rate_limited"));
+      assertThat(limited.fields())
+          .containsEntry("operation", "rooms")
+          .containsEntry("kind", "read");
+      TestClients.eventually("the bucket refills", () -> succeeds(() -> client.rooms().join()));
+    }
+    assertThatThrownBy(() -> new RateLimits(0, 5, 50)).isInstanceOf(InvalidArgumentException.class);
+    assertThatThrownBy(() -> new RateLimits(20, 51, 50))
+        .isInstanceOf(InvalidArgumentException.class);
+  }
+
+  private static boolean succeeds(Runnable call) {
+    try {
+      call.run();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   /** The verifier's exit status and output, as {@code "<status> <output>"}. */
   private static String verifyOffline(Path store) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

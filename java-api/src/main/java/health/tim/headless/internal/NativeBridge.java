@@ -28,6 +28,9 @@ public final class NativeBridge {
    * @param storePassphrase the passphrase; the caller wipes the array afterwards
    * @param integratingSystemName the integrating system's name
    * @param integratingSystemVersion the integrating system's version
+   * @param sendsPerSecond the send rate limit
+   * @param changesPerSecond the change rate limit
+   * @param readsPerSecond the read rate limit
    * @return the client's handle
    */
   public static native long clientOpen(
@@ -35,7 +38,10 @@ public final class NativeBridge {
       String storeDirectory,
       char[] storePassphrase,
       String integratingSystemName,
-      String integratingSystemVersion);
+      String integratingSystemVersion,
+      int sendsPerSecond,
+      int changesPerSecond,
+      int readsPerSecond);
 
   /**
    * Closes and forgets a client; idempotent and blocking.
