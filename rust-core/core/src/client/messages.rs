@@ -216,13 +216,6 @@ impl HeadlessClient {
         .await
     }
 
-    pub(super) async fn room_encrypts(&self, room_id: &str) -> CoreResult<bool> {
-        self.guarded(async {
-            room_encrypts(&self.room_in_state(room_id, RoomState::Joined)?).await
-        })
-        .await
-    }
-
     async fn require_own_event(&self, room_id: &str, target: &str) -> CoreResult<()> {
         let target = validate::event_id("targetEventId", target)?;
         self.guarded(async {
@@ -245,7 +238,7 @@ pub(crate) fn convert_event(room_id: &str, event: &TimelineEvent) -> Option<Clie
     timeline::convert(room_id, &value, encrypted)
 }
 
-async fn room_encrypts(room: &Room) -> CoreResult<bool> {
+pub(super) async fn room_encrypts(room: &Room) -> CoreResult<bool> {
     Ok(room
         .latest_encryption_state()
         .await

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-use super::{security::Operation, HeadlessClient};
+use super::{messages, security::Operation, HeadlessClient};
 use crate::{
     content::{self, OutgoingMessage},
     error::{CoreError, CoreResult},
@@ -319,7 +319,7 @@ impl HeadlessClient {
         awaited: bool,
     ) -> CoreResult<QueuedMessage> {
         let content = content::message(message)?;
-        self.queue_content(room_id, "m.room.message", content, awaited).await
+        self.queue_content(room_id, "m.room.message", content, "content", awaited).await
     }
 
     /// Queues a message-like event of a custom type; see [`Self::queue_content`].
@@ -334,14 +334,16 @@ impl HeadlessClient {
         content_json: &str,
         awaited: bool,
     ) -> CoreResult<QueuedMessage> {
-        let encrypted = self.room_encrypts(room_id).await?;
-        let content = content::custom(event_type, content_json, encrypted)?;
-        self.queue_content(room_id, event_type, content, awaited).await
+        // The size is checked here as if in the clear, and again by `queue_content` once the
+        // room's encryption is known.
+        let content = content::custom(event_type, content_json, false)?;
+        self.queue_content(room_id, event_type, content, "contentJson", awaited).await
     }
 
     /// Saves the content in the send queue and starts sending it; returns once it is saved.
     ///
-    /// With `awaited`, wait for the outcome with [`Self::await_queued`].
+    /// With `awaited`, wait for the outcome with [`Self::await_queued`]. `size_parameter` names
+    /// the argument a refusal for the event's size blames.
     ///
     /// # Errors
     /// [`CoreError::RoomNotFound`], [`CoreError::WrongRoomState`] when the client has not joined
@@ -352,14 +354,15 @@ impl HeadlessClient {
         room_id: &str,
         event_type: &str,
         content: Value,
+        size_parameter: &'static str,
         awaited: bool,
     ) -> CoreResult<QueuedMessage> {
         self.admit(Operation::Send, "queue_content")?;
         let queued = self
             .guarded(async {
                 let room = self.room_in_state(room_id, RoomState::Joined)?;
-                let encrypted = self.room_encrypts(room.room_id().as_str()).await?;
-                content::check_event_size("content", event_type, &content, encrypted)?;
+                let encrypted = messages::room_encrypts(&room).await?;
+                content::check_event_size(size_parameter, event_type, &content, encrypted)?;
                 self.outbox.add(&self.store, room.room_id().as_str(), event_type, &content, awaited)
             })
             .await?;
@@ -375,7 +378,7 @@ impl HeadlessClient {
         event_type: &str,
         content: Value,
     ) -> CoreResult<String> {
-        let queued = self.queue_content(room_id, event_type, content, true).await?;
+        let queued = self.queue_content(room_id, event_type, content, "content", true).await?;
         self.await_queued(&queued.transaction_id).await
     }
 

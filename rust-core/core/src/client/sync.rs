@@ -188,14 +188,16 @@ async fn deliver(
             (update.timeline.limited, since, update.timeline.prev_batch.as_deref())
         {
             for event in backfill(engine, room_id, prev_batch, since).await {
-                if let Some(converted) = convert_live(room_id, &event, pending) {
+                let Some(value) = parse(&event) else { continue };
+                if let Some(converted) = convert_live(room_id, &event, &value, pending) {
                     batch.push(converted);
                 }
             }
         }
         for event in &update.timeline.events {
-            record_activity(&context.shared, room_id, event);
-            if let Some(converted) = convert_live(room_id, event, pending) {
+            let Some(value) = parse(event) else { continue };
+            record_activity(&context.shared, room_id, &value);
+            if let Some(converted) = convert_live(room_id, event, &value, pending) {
                 batch.push(converted);
             }
         }
@@ -327,15 +329,20 @@ async fn backfill(
     events
 }
 
+/// The event's JSON, read once for both the activity record and the conversion.
+fn parse(event: &TimelineEvent) -> Option<Value> {
+    serde_json::from_str(event.raw().json().get()).ok()
+}
+
 /// Converts a live timeline event; an undecryptable one is also kept for another attempt. The
 /// echo of this device's own sends is skipped: the caller knows what it sent.
 fn convert_live(
     room_id: &OwnedRoomId,
     event: &TimelineEvent,
+    value: &Value,
     pending: &mut VecDeque<PendingEvent>,
 ) -> Option<ClientEvent> {
-    let value: Value = serde_json::from_str(event.raw().json().get()).ok()?;
-    if timeline::is_own_echo(&value) {
+    if timeline::is_own_echo(value) {
         return None;
     }
     match &event.kind {
@@ -347,10 +354,10 @@ fn convert_live(
                 room_id: room_id.clone(),
                 raw: raw.clone().cast_unchecked(),
             });
-            timeline::meta(room_id.as_str(), &value, true).map(ClientEvent::Undecryptable)
+            timeline::meta(room_id.as_str(), value, true).map(ClientEvent::Undecryptable)
         }
-        TimelineEventKind::Decrypted(_) => timeline::convert(room_id.as_str(), &value, true),
-        TimelineEventKind::PlainText { .. } => timeline::convert(room_id.as_str(), &value, false),
+        TimelineEventKind::Decrypted(_) => timeline::convert(room_id.as_str(), value, true),
+        TimelineEventKind::PlainText { .. } => timeline::convert(room_id.as_str(), value, false),
     }
 }
 
@@ -381,8 +388,8 @@ async fn retry_undecryptable(
 }
 
 /// Notes the time of a timeline event, also of an own one, which is not delivered.
-fn record_activity(shared: &SyncShared, room_id: &OwnedRoomId, event: &TimelineEvent) {
-    let Ok(Some(timestamp)) = event.raw().get_field::<u64>("origin_server_ts") else { return };
+fn record_activity(shared: &SyncShared, room_id: &OwnedRoomId, event: &Value) {
+    let Some(timestamp) = event.get("origin_server_ts").and_then(Value::as_u64) else { return };
     let mut activity = shared.last_activity.lock().unwrap_or_else(PoisonError::into_inner);
     let newest = activity.entry(room_id.clone()).or_insert(0);
     if timestamp > *newest {
