@@ -303,8 +303,11 @@ def listeners(address: str, client_port: int) -> list:
     return [
         {"port": client_port, "bind_addresses": [address], "type": "http", "tls": False,
          "x_forwarded": False, "resources": [{"names": ["client"], "compress": False}]},
+        # The TLS port serves the client API too, so that clients can be tested over TLS with
+        # the local CA (a hospital network's extra trusted certificate).
         {"port": FEDERATION_PORT, "bind_addresses": [address], "type": "http", "tls": True,
-         "x_forwarded": False, "resources": [{"names": ["federation"], "compress": False}]},
+         "x_forwarded": False,
+         "resources": [{"names": ["federation", "client"], "compress": False}]},
     ]
 
 
@@ -535,6 +538,7 @@ def export_lines(workdir) -> str:
     for key, server in info["servers"].items():
         prefix = f"TIM_{key.upper()}"
         values[f"{prefix}_URL"] = server["base_url"]
+        values[f"{prefix}_TLS_URL"] = server["federation_url"]
         values[f"{prefix}_SERVER_NAME"] = server["server_name"]
         values[f"{prefix}_SECRET"] = server["registration_shared_secret"]
     values["TIM_FD_LIST_URL"] = info["list_server"]["federation_list_url"]

@@ -110,6 +110,20 @@ pub enum AuditEvent {
         /// The room it was meant for.
         room_id: String,
     },
+    /// A room was filed under a case reference.
+    CaseLinked {
+        /// The room.
+        room_id: String,
+        /// A keyed digest of the reference; the reference itself identifies a patient.
+        reference_digest: String,
+    },
+    /// A room's link to a case reference was removed.
+    CaseUnlinked {
+        /// The room.
+        room_id: String,
+        /// As in [`Self::CaseLinked`].
+        reference_digest: String,
+    },
 }
 
 impl AuditEvent {
@@ -126,6 +140,8 @@ impl AuditEvent {
             Self::RestrictedModeEntered { .. } => "restricted_mode_entered",
             Self::RateLimited { .. } => "rate_limited",
             Self::RestrictedModeLifted { .. } => "restricted_mode_lifted",
+            Self::CaseLinked { .. } => "case_linked",
+            Self::CaseUnlinked { .. } => "case_unlinked",
         }
     }
 
@@ -143,6 +159,10 @@ impl AuditEvent {
                 vec![("operation", operation.clone()), ("code", code.clone())]
             }
             Self::QueuedMessageDiscarded { room_id } => vec![("room_id", room_id.clone())],
+            Self::CaseLinked { room_id, reference_digest }
+            | Self::CaseUnlinked { room_id, reference_digest } => {
+                vec![("room_id", room_id.clone()), ("reference_digest", reference_digest.clone())]
+            }
             Self::RestrictedModeEntered { reason } => vec![("reason", (*reason).to_owned())],
             Self::RateLimited { operation, kind } => {
                 vec![("operation", (*operation).to_owned()), ("kind", (*kind).to_owned())]

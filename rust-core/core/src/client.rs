@@ -8,6 +8,7 @@ use std::{
     time::Duration,
 };
 
+mod cases;
 mod delivery;
 mod information;
 mod media;
@@ -18,6 +19,7 @@ mod rooms;
 mod security;
 mod sync;
 
+pub use cases::{CaseReference, MAX_CASES_PER_ROOM, MAX_LINKED_ROOMS};
 pub use media::{AttachmentKind, AttachmentSpec, DownloadInfo};
 pub use messages::HistoryPage;
 pub use outbox::MAX_QUEUED_MESSAGES;
@@ -41,6 +43,8 @@ use crate::{
     audit::{AuditEvent, AuditLog, AuditVerification},
     error::{CoreError, CoreResult},
     events::{event_queue, ClientEvent, EventQueue, EventSender, NumberedEvent},
+    network::{Network, NetworkConfig},
+    product::{IntegratingSystem, SelfReport},
     runtime::runtime,
     secret::Secret,
     store::{OpenedStore, StoredSession},
@@ -60,12 +64,12 @@ pub struct ClientConfig {
     pub homeserver_url: String,
     /// Directory of this account's store; created when missing.
     pub store_dir: PathBuf,
-    /// Name of the integrating system (for example the hospital information system).
-    pub integrating_system_name: String,
-    /// Version of the integrating system.
-    pub integrating_system_version: String,
+    /// The system that embeds the client (for example the hospital information system).
+    pub integrating_system: IntegratingSystem,
     /// How often each kind of operation may be called.
     pub rate_limits: RateLimits,
+    /// Proxy, extra CA certificates and the identification header.
+    pub network: NetworkConfig,
 }
 
 /// The logged-in identity of a client.
@@ -86,9 +90,12 @@ struct SyncTask {
 /// One account in this process. Cheap to share between threads.
 pub struct HeadlessClient {
     homeserver: Url,
+    network: Network,
+    report: SelfReport,
     store: Arc<OpenedStore>,
     delivery: Arc<delivery::Delivery>,
     outbox: outbox::Outbox,
+    cases: cases::CaseLinks,
     audit: AuditLog,
     security: security::Security,
     // `None` once closed. The engine is replaced after a logout or a failed login: it cannot
@@ -119,9 +126,15 @@ impl HeadlessClient {
     /// another homeserver.
     pub async fn open(config: ClientConfig, passphrase: Secret) -> CoreResult<Arc<Self>> {
         let homeserver = validate::homeserver_url("homeserverUrl", &config.homeserver_url)?;
-        validate::label("integratingSystemName", &config.integrating_system_name)?;
-        validate::label("integratingSystemVersion", &config.integrating_system_version)?;
+        let system = &config.integrating_system;
+        validate::label("integratingSystemName", &system.name)?;
+        validate::label("integratingSystemVersion", &system.version)?;
+        if let Some(vendor) = &system.vendor {
+            validate::label("integratingSystemVendor", vendor)?;
+        }
         config.rate_limits.validate()?;
+        let report = SelfReport::new(config.integrating_system.clone());
+        let network = Network::new(&config.network, &report)?;
 
         let store = OpenedStore::open(&config.store_dir, &passphrase)?;
         drop(passphrase);
@@ -135,14 +148,18 @@ impl HeadlessClient {
 
         let delivery = Arc::new(delivery::Delivery::load(&store)?);
         let outbox = outbox::Outbox::load(&store)?;
+        let cases = cases::CaseLinks::load(&store)?;
         let sync_state = Arc::new(sync::SyncShared::load(&store));
         let (audit, audit_state) = AuditLog::open(&store)?;
         let (events_in, events_out) = event_queue();
         let client = Arc::new(Self {
             homeserver,
+            network,
+            report,
             store: Arc::new(store),
             delivery,
             outbox,
+            cases,
             audit,
             security: security::Security::new(config.rate_limits),
             engine: RwLock::new(None),
@@ -356,7 +373,12 @@ impl HeadlessClient {
                 return Err(CoreError::invalid("maxEvents", "must be at least 1"));
             }
             // The queue outlives engine replacements; `guarded` refuses a closed client.
-            Ok(self.events_out.next_batch(timeout, max).await)
+            let mut events = self.events_out.next_batch(timeout, max).await;
+            // Stamped at hand-over, so that a link made while an event waited applies to it.
+            for (_, event) in &mut events {
+                self.stamp_case_references(event);
+            }
+            Ok(events)
         })
         .await
     }
@@ -442,6 +464,12 @@ impl HeadlessClient {
         self.audit.verify(&self.store)
     }
 
+    /// What this client reports about itself: product, versions, platform, the integrating
+    /// system and when the client was opened.
+    pub fn self_report(&self) -> &SelfReport {
+        &self.report
+    }
+
     /// Whether [`Self::close`] has run.
     pub fn is_closed(&self) -> bool {
         self.engine.read().unwrap_or_else(PoisonError::into_inner).is_none()
@@ -481,6 +509,7 @@ impl HeadlessClient {
             // The configured URL stays authoritative: a login response's `well_known` must not
             // move the client to another host (past an egress proxy, say) until the next restart.
             .respect_login_well_known(false)
+            .http_client(self.network.http_client(REQUEST_TIMEOUT)?)
             .sqlite_store_with_config_and_cache_path(database, None::<PathBuf>)
             .handle_refresh_tokens()
             .request_config(

@@ -12,6 +12,7 @@ use std::{fmt, time::Duration};
 use tokio::sync::{mpsc, Mutex};
 
 use crate::audit::AuditEntry;
+use crate::client::CaseReference;
 
 /// Capacity of one client's event queue.
 const QUEUE_CAPACITY: usize = 1024;
@@ -55,6 +56,20 @@ impl ClientEvent {
         }
     }
 
+    /// As [`Self::meta`], to change.
+    pub(crate) fn meta_mut(&mut self) -> Option<&mut EventMeta> {
+        match self {
+            Self::Message(event) => Some(&mut event.meta),
+            Self::Edit(event) => Some(&mut event.meta),
+            Self::Redaction(event) => Some(&mut event.meta),
+            Self::Reaction(event) => Some(&mut event.meta),
+            Self::Custom(event) => Some(&mut event.meta),
+            Self::State(event) => Some(&mut event.meta),
+            Self::Undecryptable(meta) => Some(meta),
+            Self::Receipt(_) | Self::Invite(_) | Self::QueueUpdate(_) | Self::Audit(_) => None,
+        }
+    }
+
     /// ID, sender, time and encryption of a timeline event; `None` for receipts, invitations,
     /// queue updates and audit entries, which are not part of a timeline.
     pub fn meta(&self) -> Option<&EventMeta> {
@@ -84,6 +99,9 @@ pub struct EventMeta {
     pub timestamp_millis: u64,
     /// Whether the event arrived end-to-end encrypted.
     pub encrypted: bool,
+    /// The case references its room is filed under when the event is handed over; empty until
+    /// then.
+    pub case_references: Vec<CaseReference>,
 }
 
 /// A room message (`m.room.message`), decrypted when it was encrypted.

@@ -13,7 +13,9 @@ pub mod content;
 mod error;
 mod events;
 pub mod logging;
+pub mod network;
 pub mod process;
+pub mod product;
 mod runtime;
 mod secret;
 mod store;
@@ -22,10 +24,11 @@ pub mod validate;
 
 pub use audit::{AuditEntry, AuditEvent, AuditVerification};
 pub use client::{
-    check_room_options, AttachmentKind, AttachmentSpec, ClientConfig, DefaultSetting, DownloadInfo,
-    HeadlessClient, HistoryPage, PermissionConfig, RateLimits, Restriction, RoomKind, RoomMember,
-    RoomOptions, RoomSettings, RoomSummary, Session, UserProfile, BURST_SECONDS,
-    GROUP_INSURED_PERSON, MAX_QUEUED_MESSAGES, MISUSE_LIMIT, MISUSE_WINDOW,
+    check_room_options, AttachmentKind, AttachmentSpec, CaseReference, ClientConfig,
+    DefaultSetting, DownloadInfo, HeadlessClient, HistoryPage, PermissionConfig, RateLimits,
+    Restriction, RoomKind, RoomMember, RoomOptions, RoomSettings, RoomSummary, Session,
+    UserProfile, BURST_SECONDS, GROUP_INSURED_PERSON, MAX_CASES_PER_ROOM, MAX_LINKED_ROOMS,
+    MAX_QUEUED_MESSAGES, MISUSE_LIMIT, MISUSE_WINDOW,
 };
 pub use content::{OutgoingMessage, TextKind, MAX_EVENT_BYTES};
 pub use error::{CoreError, CoreResult};

@@ -58,6 +58,7 @@ pub(crate) fn meta(room_id: &str, event: &Value, encrypted: bool) -> Option<Even
         sender: text(event, "sender")?.to_owned(),
         timestamp_millis: event.get("origin_server_ts")?.as_u64()?,
         encrypted,
+        case_references: Vec::new(),
     })
 }
 

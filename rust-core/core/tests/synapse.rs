@@ -13,6 +13,8 @@ use std::{
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
+use tim_headless_core::network::NetworkConfig;
+use tim_headless_core::product::IntegratingSystem;
 use tim_headless_core::{
     block_on, ClientConfig, ClientEvent, CoreError, HeadlessClient, MessageEvent, OutgoingMessage,
     RateLimits, RoomKind, RoomOptions, Secret,
@@ -93,8 +95,12 @@ fn config(server: &Homeserver, store: &Path) -> ClientConfig {
     ClientConfig {
         homeserver_url: server.url.clone(),
         store_dir: store.to_owned(),
-        integrating_system_name: "tim-headless core tests".to_owned(),
-        integrating_system_version: "1".to_owned(),
+        integrating_system: IntegratingSystem {
+            name: "tim-headless core tests".to_owned(),
+            version: "1".to_owned(),
+            vendor: None,
+        },
+        network: NetworkConfig::default(),
         rate_limits: RateLimits::DEFAULT,
     }
 }
@@ -141,6 +147,7 @@ fn private_room_with(invitee: &str) -> RoomOptions {
         name: None,
         topic: None,
         invitee: Some(invitee.to_owned()),
+        room_version: None,
     }
 }
 

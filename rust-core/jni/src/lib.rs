@@ -21,10 +21,12 @@ use jni::{
     sys::{jboolean, jint, jlong},
     Env, EnvUnowned,
 };
+use tim_headless_core::network::NetworkConfig;
+use tim_headless_core::product::{Identification, IdentificationFormat, IntegratingSystem};
 use tim_headless_core::{
-    block_on, check_room_options, content, logging, validate, AttachmentSpec, ClientConfig,
-    DefaultSetting, HeadlessClient, OutgoingMessage, PermissionConfig, RateLimits, RoomKind,
-    RoomOptions, TextKind, GROUP_INSURED_PERSON,
+    block_on, check_room_options, content, logging, validate, AttachmentSpec, CaseReference,
+    ClientConfig, DefaultSetting, HeadlessClient, OutgoingMessage, PermissionConfig, RateLimits,
+    RoomKind, RoomOptions, TextKind, GROUP_INSURED_PERSON,
 };
 
 use crate::errors::{BridgeError, BridgeResult, ThrowTyped};
@@ -104,8 +106,8 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_droppedLog
 }
 
 /// `static native long clientOpen(String homeserverUrl, String storeDirectory,
-/// char[] storePassphrase, String integratingSystemName, String integratingSystemVersion,
-/// int sendsPerSecond, int changesPerSecond, int readsPerSecond)`
+/// char[] storePassphrase, String optionsJson)`: the options are [`OpenOptions`] as JSON, so that
+/// new settings do not widen the signature.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen<'local>(
     mut env: EnvUnowned<'local>,
@@ -113,20 +115,16 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
     homeserver_url: JString<'local>,
     store_directory: JString<'local>,
     store_passphrase: JCharArray<'local>,
-    system_name: JString<'local>,
-    system_version: JString<'local>,
-    sends_per_second: jint,
-    changes_per_second: jint,
-    reads_per_second: jint,
+    options_json: JString<'local>,
 ) -> jlong {
     entry(&mut env, |env| {
-        let per_second = |parameter: &'static str, value: jint| {
-            u32::try_from(value).map_err(|_| invalid(parameter, "must not be negative"))
-        };
-        let rate_limits = RateLimits {
-            sends_per_second: per_second("sendsPerSecond", sends_per_second)?,
-            changes_per_second: per_second("changesPerSecond", changes_per_second)?,
-            reads_per_second: per_second("readsPerSecond", reads_per_second)?,
+        let options: OpenOptions =
+            serde_json::from_str(&convert::required_string(env, "options", &options_json)?)
+                .map_err(|_| invalid("options", "not the options object this library expects"))?;
+        let format = match options.identification_format.as_str() {
+            "TEXT" => IdentificationFormat::Text,
+            "JSON" => IdentificationFormat::Json,
+            _ => return Err(invalid("identificationFormat", "unknown")),
         };
         let config = ClientConfig {
             homeserver_url: convert::required_string(env, "homeserverUrl", &homeserver_url)?,
@@ -135,21 +133,58 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
                 "storeDirectory",
                 &store_directory,
             )?),
-            integrating_system_name: convert::required_string(
-                env,
-                "integratingSystemName",
-                &system_name,
-            )?,
-            integrating_system_version: convert::required_string(
-                env,
-                "integratingSystemVersion",
-                &system_version,
-            )?,
-            rate_limits,
+            integrating_system: IntegratingSystem {
+                name: options.integrating_system_name,
+                version: options.integrating_system_version,
+                vendor: options.integrating_system_vendor,
+            },
+            rate_limits: RateLimits {
+                sends_per_second: options.sends_per_second,
+                changes_per_second: options.changes_per_second,
+                reads_per_second: options.reads_per_second,
+            },
+            network: NetworkConfig {
+                proxy_url: options.proxy_url,
+                trusted_certificates_pem: options.trusted_certificates_pem,
+                identification: Identification {
+                    header_name: options.identification_header,
+                    format,
+                },
+            },
         };
         let passphrase = convert::secret(env, "storePassphrase", &store_passphrase)?;
         let client = block_on(HeadlessClient::open(config, passphrase))?;
         Ok(handles::insert(client))
+    })
+}
+
+/// The settings `HeadlessClient.Builder` collects, besides URL, store and passphrase. It holds
+/// nothing secret.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct OpenOptions {
+    integrating_system_name: String,
+    integrating_system_version: String,
+    integrating_system_vendor: Option<String>,
+    sends_per_second: u32,
+    changes_per_second: u32,
+    reads_per_second: u32,
+    proxy_url: Option<String>,
+    trusted_certificates_pem: Option<String>,
+    identification_header: String,
+    identification_format: String,
+}
+
+/// `static native byte[] clientSelfReport(long handle)`: the self-report in the wire format.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSelfReport<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let report = wire::self_report(handles::get(handle)?.self_report());
+        convert::bytes(env, &report)
     })
 }
 
@@ -331,7 +366,7 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientIsSy
 }
 
 /// `static native void checkRoomOptions(int kind, boolean encrypted, String name, String topic,
-/// String invitee)`: applies the creation rules without sending anything.
+/// String invitee, String roomVersion)`: applies the creation rules without sending anything.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_checkRoomOptions<'local>(
     mut env: EnvUnowned<'local>,
@@ -341,15 +376,16 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_checkRoomO
     name: JString<'local>,
     topic: JString<'local>,
     invitee: JString<'local>,
+    room_version: JString<'local>,
 ) {
     entry(&mut env, |env| {
-        let options = room_options(env, kind, encrypted, &name, &topic, &invitee)?;
+        let options = room_options(env, kind, encrypted, &name, &topic, &invitee, &room_version)?;
         Ok(check_room_options(&options)?)
     })
 }
 
 /// `static native String clientCreateRoom(long handle, int kind, boolean encrypted, String name,
-/// String topic, String invitee)`
+/// String topic, String invitee, String roomVersion)`
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientCreateRoom<'local>(
     mut env: EnvUnowned<'local>,
@@ -360,10 +396,11 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientCrea
     name: JString<'local>,
     topic: JString<'local>,
     invitee: JString<'local>,
+    room_version: JString<'local>,
 ) -> JObject<'local> {
     entry(&mut env, |env| {
         let client = handles::get(handle)?;
-        let options = room_options(env, kind, encrypted, &name, &topic, &invitee)?;
+        let options = room_options(env, kind, encrypted, &name, &topic, &invitee, &room_version)?;
         let room_id = block_on(client.create_room(options))?;
         convert::string(env, &room_id)
     })
@@ -381,6 +418,7 @@ fn room_options(
     name: &JString<'_>,
     topic: &JString<'_>,
     invitee: &JString<'_>,
+    room_version: &JString<'_>,
 ) -> BridgeResult<RoomOptions> {
     let kind = match kind {
         ROOM_KIND_PRIVATE => RoomKind::Private,
@@ -394,6 +432,7 @@ fn room_options(
         name: convert::optional_string(env, name)?,
         topic: convert::optional_string(env, topic)?,
         invitee: convert::optional_string(env, invitee)?,
+        room_version: convert::optional_string(env, room_version)?,
     })
 }
 
@@ -1267,5 +1306,94 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_validate<'
             _ => validate::long_text(parameter, &value),
         }
         .map_err(BridgeError::from)
+    })
+}
+
+/// The reference a case call names, from its three arguments.
+fn case_reference(
+    env: &Env<'_>,
+    system: &JString<'_>,
+    value: &JString<'_>,
+    fhir_reference: &JString<'_>,
+) -> BridgeResult<CaseReference> {
+    Ok(CaseReference {
+        system: convert::required_string(env, "system", system)?,
+        value: convert::required_string(env, "value", value)?,
+        fhir_reference: convert::optional_string(env, fhir_reference)?,
+    })
+}
+
+/// `static native void clientLinkCase(long handle, String roomId, String system, String value,
+/// String fhirReference)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientLinkCase<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    system: JString<'local>,
+    value: JString<'local>,
+    fhir_reference: JString<'local>,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let reference = case_reference(env, &system, &value, &fhir_reference)?;
+        Ok(client.link_case(&room_id, reference)?)
+    })
+}
+
+/// `static native boolean clientUnlinkCase(long handle, String roomId, String system,
+/// String value)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientUnlinkCase<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+    system: JString<'local>,
+    value: JString<'local>,
+) -> jboolean {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let reference = case_reference(env, &system, &value, &JString::null())?;
+        Ok(client.unlink_case(&room_id, &reference)?)
+    })
+}
+
+/// `static native byte[] clientCaseReferences(long handle, String roomId)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientCaseReferences<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    room_id: JString<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let room_id = convert::required_string(env, "roomId", &room_id)?;
+        let references = client.case_references(&room_id)?;
+        convert::bytes(env, &wire::case_references(&references))
+    })
+}
+
+/// `static native byte[] clientRoomsForCase(long handle, String system, String value)`: the room
+/// IDs as a wire list of strings.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientRoomsForCase<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    system: JString<'local>,
+    value: JString<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let reference = case_reference(env, &system, &value, &JString::null())?;
+        let rooms = client.rooms_for_case(&reference)?;
+        convert::bytes(env, &wire::strings(&rooms))
     })
 }

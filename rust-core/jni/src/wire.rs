@@ -9,10 +9,11 @@
 //! optional value is a `0`/`1` byte and, if `1`, the value; a list is its length as `u32` and
 //! the elements. Each event starts with a one-byte tag.
 
+use tim_headless_core::product::SelfReport;
 use tim_headless_core::{
-    AttachmentInfo, AuditEntry, AuditVerification, ClientEvent, DefaultSetting, DownloadInfo,
-    EventMeta, HistoryPage, NumberedEvent, PermissionConfig, QueueState, QueuedMessage, RoomMember,
-    RoomSettings, RoomSummary, StateEvent, UserProfile,
+    AttachmentInfo, AuditEntry, AuditVerification, CaseReference, ClientEvent, DefaultSetting,
+    DownloadInfo, EventMeta, HistoryPage, NumberedEvent, PermissionConfig, QueueState,
+    QueuedMessage, RoomMember, RoomSettings, RoomSummary, StateEvent, UserProfile,
 };
 
 /// Tags of the event kinds; the Java reader has the same table.
@@ -254,6 +255,25 @@ fn meta(w: &mut Writer, meta: &EventMeta) {
     w.str(&meta.sender);
     w.u64(meta.timestamp_millis);
     w.bool(meta.encrypted);
+    w.list(&meta.case_references, case_reference);
+}
+
+fn case_reference(w: &mut Writer, reference: &CaseReference) {
+    w.str(&reference.system);
+    w.str(&reference.value);
+    w.opt_str(reference.fhir_reference.as_deref());
+}
+
+pub(crate) fn case_references(references: &[CaseReference]) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.list(references, case_reference);
+    w.into_bytes()
+}
+
+pub(crate) fn strings(values: &[String]) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.list(values, |w, value| w.str(value));
+    w.into_bytes()
 }
 
 fn attachment_info(w: &mut Writer, info: &AttachmentInfo) {
@@ -321,6 +341,22 @@ pub(crate) fn room_settings(settings: &RoomSettings) -> Vec<u8> {
     w.str(&settings.history_visibility);
     w.bool(settings.encrypted);
     w.str(&settings.room_version);
+    w.into_bytes()
+}
+
+pub(crate) fn self_report(report: &SelfReport) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.str(report.product);
+    w.str(report.product_type);
+    w.str(report.product_type_version);
+    w.str(report.product_version);
+    w.str(report.platform.os);
+    w.str(&report.platform.os_version);
+    w.str(report.platform.arch);
+    w.str(&report.integrating_system.name);
+    w.str(&report.integrating_system.version);
+    w.opt_str(report.integrating_system.vendor.as_deref());
+    w.u64(report.started_at_millis);
     w.into_bytes()
 }
 

@@ -367,6 +367,7 @@ mod tests {
             sender: "@a:x".into(),
             timestamp_millis: 1,
             encrypted: true,
+            case_references: Vec::new(),
         }
     }
 

@@ -159,7 +159,9 @@ impl HeadlessClient {
                 .map_err(|error| CoreError::from_sdk("history", error))?;
 
             let room_id = room.room_id().as_str();
-            let events = page.chunk.iter().filter_map(|e| convert_event(room_id, e)).collect();
+            let mut events: Vec<ClientEvent> =
+                page.chunk.iter().filter_map(|e| convert_event(room_id, e)).collect();
+            events.iter_mut().for_each(|event| self.stamp_case_references(event));
             // The server repeats the start token at the room's beginning.
             let next_token = page.end.filter(|end| Some(end.as_str()) != from);
             Ok(HistoryPage { events, next_token })
@@ -174,7 +176,10 @@ impl HeadlessClient {
         self.guarded(async {
             let room = self.room_in_state(room_id, RoomState::Joined)?;
             let event = room.event(&event_id, None).await.map_err(not_found_or_sdk)?;
-            convert_event(room.room_id().as_str(), &event).ok_or(CoreError::EventNotFound)
+            let mut event =
+                convert_event(room.room_id().as_str(), &event).ok_or(CoreError::EventNotFound)?;
+            self.stamp_case_references(&mut event);
+            Ok(event)
         })
         .await
     }

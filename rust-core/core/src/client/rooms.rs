@@ -65,6 +65,8 @@ pub struct RoomOptions {
     pub topic: Option<String>,
     /// The one user invited at creation (TI-M allows at most one); required for a direct chat.
     pub invitee: Option<String>,
+    /// The room version, `9` or `10`; `None` means TI-M's default, `10`.
+    pub room_version: Option<String>,
 }
 
 /// A room as the room list shows it.
@@ -340,10 +342,14 @@ impl HeadlessClient {
                 .map_err(|error| CoreError::from_http("room state", error))?;
 
             let room_id = room.room_id().as_str();
+            let case_references = self.cases_of_room(room_id);
             let mut events = Vec::new();
             for raw in response.room_state {
                 let Ok(value) = serde_json::from_str::<Value>(raw.json().get()) else { continue };
-                if let Some(ClientEvent::State(state)) = timeline::convert(room_id, &value, false) {
+                if let Some(ClientEvent::State(mut state)) =
+                    timeline::convert(room_id, &value, false)
+                {
+                    state.meta.case_references = case_references.clone();
                     events.push(state);
                 }
             }
@@ -526,6 +532,18 @@ pub fn check_room_options(options: &RoomOptions) -> CoreResult<()> {
     creation_request(options).map(|_| ())
 }
 
+/// The version a new room gets. TI-M clients understand versions 9 to 11 but create only 9 and
+/// 10; the Fachdienst refuses anything newer, so a request for it never leaves the client.
+fn room_version(requested: Option<&str>) -> CoreResult<RoomVersionId> {
+    match requested {
+        None => Ok(ROOM_VERSION),
+        Some("9") => Ok(RoomVersionId::V9),
+        Some("10") => Ok(RoomVersionId::V10),
+        Some("11") => Err(CoreError::invalid("roomVersion", "TI-M never creates version 11 rooms")),
+        Some(_) => Err(CoreError::invalid("roomVersion", "must be 9 or 10")),
+    }
+}
+
 /// Checks the options against TI-M's rules and builds the creation request.
 fn creation_request(options: &RoomOptions) -> CoreResult<CreateRoomRequest> {
     let invitee =
@@ -551,7 +569,7 @@ fn creation_request(options: &RoomOptions) -> CoreResult<CreateRoomRequest> {
 
     let public = options.kind == RoomKind::PublicUnencrypted;
     let mut request = CreateRoomRequest::new();
-    request.room_version = Some(ROOM_VERSION);
+    request.room_version = Some(room_version(options.room_version.as_deref())?);
     request.creation_content = Some(creation_content(public)?);
     request.is_direct = options.kind == RoomKind::Direct;
     request.invite = invitee.into_iter().collect();
@@ -611,7 +629,23 @@ mod tests {
     use super::*;
 
     fn options(kind: RoomKind, encrypted: bool) -> RoomOptions {
-        RoomOptions { kind, encrypted, name: None, topic: None, invitee: None }
+        RoomOptions { kind, encrypted, name: None, topic: None, invitee: None, room_version: None }
+    }
+
+    #[test]
+    fn rooms_are_created_in_version_9_or_10_only() {
+        let versioned = |version: Option<&str>| {
+            let mut request = options(RoomKind::Private, true);
+            request.room_version = version.map(str::to_owned);
+            creation_request(&request).map(|r| r.room_version)
+        };
+
+        assert_eq!(versioned(None).expect("default"), Some(RoomVersionId::V10));
+        assert_eq!(versioned(Some("9")).expect("nine"), Some(RoomVersionId::V9));
+        assert_eq!(versioned(Some("10")).expect("ten"), Some(RoomVersionId::V10));
+        for refused in ["11", "12", "1", "", "10 "] {
+            assert!(versioned(Some(refused)).is_err(), "{refused:?}");
+        }
     }
 
     #[test]
@@ -635,6 +669,7 @@ mod tests {
                 sender: "@a:x".into(),
                 timestamp_millis: 0,
                 encrypted: false,
+                case_references: Vec::new(),
             },
             event_type: event_type.into(),
             state_key: String::new(),

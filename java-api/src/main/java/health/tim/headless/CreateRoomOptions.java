@@ -6,7 +6,7 @@ import java.util.Objects;
  * What a new room looks like. Start from {@link #privateRoom()}, {@link #directChat(String)} or
  * {@link #publicRoom()} and refine with the {@code with...} methods; every instance is immutable.
  *
- * <p>Every room gets TI-M's defaults: room version 10, room type {@code
+ * <p>Every room gets TI-M's defaults: room version 10 (9 on request), room type {@code
  * de.gematik.tim.roomtype.default.v1}, the state event {@code de.gematik.tim.room.default.v1}, and
  * name and topic both as {@code m.room.name}/{@code m.room.topic} and as {@code
  * de.gematik.tim.room.name}/{@code de.gematik.tim.room.topic}. TI-M allows at most one invitee at
@@ -18,9 +18,17 @@ import java.util.Objects;
  * @param name the room's name, or {@code null}
  * @param topic the room's topic, or {@code null}
  * @param invitee the one user invited at creation, or {@code null}; required for a direct chat
+ * @param roomVersion the room version, {@code "9"} or {@code "10"}, or {@code null} for TI-M's
+ *     default {@code "10"}; {@link HeadlessClient#createRoom} refuses any other, including {@code
+ *     "11"}, which TI-M clients understand but never create
  */
 public record CreateRoomOptions(
-    RoomKind kind, boolean encrypted, String name, String topic, String invitee) {
+    RoomKind kind,
+    boolean encrypted,
+    String name,
+    String topic,
+    String invitee,
+    String roomVersion) {
 
   /**
    * Creates options; prefer the factory methods.
@@ -30,6 +38,7 @@ public record CreateRoomOptions(
    * @param name see the record component
    * @param topic see the record component
    * @param invitee see the record component
+   * @param roomVersion see the record component
    * @throws NullPointerException if {@code kind} is {@code null}
    */
   public CreateRoomOptions {
@@ -42,7 +51,7 @@ public record CreateRoomOptions(
    * @return the options
    */
   public static CreateRoomOptions privateRoom() {
-    return new CreateRoomOptions(RoomKind.PRIVATE, true, null, null, null);
+    return new CreateRoomOptions(RoomKind.PRIVATE, true, null, null, null, null);
   }
 
   /**
@@ -52,7 +61,7 @@ public record CreateRoomOptions(
    * @return the options
    */
   public static CreateRoomOptions directChat(String invitee) {
-    return new CreateRoomOptions(RoomKind.DIRECT, true, null, null, invitee);
+    return new CreateRoomOptions(RoomKind.DIRECT, true, null, null, invitee, null);
   }
 
   /**
@@ -61,7 +70,7 @@ public record CreateRoomOptions(
    * @return the options
    */
   public static CreateRoomOptions publicRoom() {
-    return new CreateRoomOptions(RoomKind.PUBLIC, false, null, null, null);
+    return new CreateRoomOptions(RoomKind.PUBLIC, false, null, null, null, null);
   }
 
   /**
@@ -71,7 +80,7 @@ public record CreateRoomOptions(
    * @return new options
    */
   public CreateRoomOptions withName(String newName) {
-    return new CreateRoomOptions(kind, encrypted, newName, topic, invitee);
+    return new CreateRoomOptions(kind, encrypted, newName, topic, invitee, roomVersion);
   }
 
   /**
@@ -81,7 +90,7 @@ public record CreateRoomOptions(
    * @return new options
    */
   public CreateRoomOptions withTopic(String newTopic) {
-    return new CreateRoomOptions(kind, encrypted, name, newTopic, invitee);
+    return new CreateRoomOptions(kind, encrypted, name, newTopic, invitee, roomVersion);
   }
 
   /**
@@ -91,7 +100,7 @@ public record CreateRoomOptions(
    * @return new options
    */
   public CreateRoomOptions withInvitee(String userId) {
-    return new CreateRoomOptions(kind, encrypted, name, topic, userId);
+    return new CreateRoomOptions(kind, encrypted, name, topic, userId, roomVersion);
   }
 
   /**
@@ -103,6 +112,18 @@ public record CreateRoomOptions(
    * @return new options
    */
   public CreateRoomOptions withEncrypted(boolean newEncrypted) {
-    return new CreateRoomOptions(kind, newEncrypted, name, topic, invitee);
+    return new CreateRoomOptions(kind, newEncrypted, name, topic, invitee, roomVersion);
+  }
+
+  /**
+   * These options with a room version other than the default. Only {@code "9"} and {@code "10"} are
+   * accepted by {@link HeadlessClient#createRoom}; like {@link #withEncrypted}, the method exists
+   * so that a wrong choice is refused with a clear error.
+   *
+   * @param newRoomVersion the room version, or {@code null} for the default
+   * @return new options
+   */
+  public CreateRoomOptions withRoomVersion(String newRoomVersion) {
+    return new CreateRoomOptions(kind, encrypted, name, topic, invitee, newRoomVersion);
   }
 }

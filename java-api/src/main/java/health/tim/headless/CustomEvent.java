@@ -1,6 +1,7 @@
 package health.tim.headless;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,6 +19,8 @@ import java.util.Objects;
  * @param encrypted whether the event arrived end-to-end encrypted
  * @param eventType the event type
  * @param contentJson the event's content, a JSON object
+ * @param caseReferences the case references its room was filed under when the event was handed over
+ *     (see {@link HeadlessClient#linkCase})
  */
 public record CustomEvent(
     String roomId,
@@ -26,7 +29,8 @@ public record CustomEvent(
     Instant timestamp,
     boolean encrypted,
     String eventType,
-    String contentJson)
+    String contentJson,
+    List<CaseReference> caseReferences)
     implements RoomEvent {
 
   /**
@@ -39,9 +43,11 @@ public record CustomEvent(
    * @param encrypted see the record component
    * @param eventType see the record component
    * @param contentJson see the record component
+   * @param caseReferences see the record component
    * @throws NullPointerException if a component is {@code null}
    */
   public CustomEvent {
+    caseReferences = List.copyOf(caseReferences);
     Objects.requireNonNull(roomId, "roomId");
     Objects.requireNonNull(eventId, "eventId");
     Objects.requireNonNull(sender, "sender");

@@ -1,6 +1,7 @@
 package health.tim.headless;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -17,6 +18,8 @@ import java.util.Objects;
  * @param targetEventId the event whose text is replaced
  * @param body the new plain-text body; empty for a deletion
  * @param formattedBody the new HTML body, or {@code null}
+ * @param caseReferences the case references its room was filed under when the event was handed over
+ *     (see {@link HeadlessClient#linkCase})
  */
 public record EditEvent(
     String roomId,
@@ -26,7 +29,8 @@ public record EditEvent(
     boolean encrypted,
     String targetEventId,
     String body,
-    String formattedBody)
+    String formattedBody,
+    List<CaseReference> caseReferences)
     implements RoomEvent {
 
   /**
@@ -40,9 +44,11 @@ public record EditEvent(
    * @param targetEventId see the record component
    * @param body see the record component
    * @param formattedBody see the record component
+   * @param caseReferences see the record component
    * @throws NullPointerException if a component other than {@code formattedBody} is {@code null}
    */
   public EditEvent {
+    caseReferences = List.copyOf(caseReferences);
     Objects.requireNonNull(roomId, "roomId");
     Objects.requireNonNull(eventId, "eventId");
     Objects.requireNonNull(sender, "sender");

@@ -1,5 +1,6 @@
 package health.tim.headless;
 
+import health.tim.headless.internal.JsonWriter;
 import health.tim.headless.internal.NativeBridge;
 import health.tim.headless.internal.NativeLoader;
 import java.io.IOException;
@@ -7,11 +8,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -86,6 +92,12 @@ public final class HeadlessClient implements AutoCloseable {
     // action must not refer to this object.
     this.cleanable = CLEANER.register(this, nativeClient);
   }
+
+  /**
+   * The identification header's name unless the builder sets another, as gematik's reference client
+   * sends it.
+   */
+  public static final String DEFAULT_IDENTIFICATION_HEADER = "X-TIM-User-Agent";
 
   /**
    * Starts building a client.
@@ -185,6 +197,19 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   /**
+   * What this client reports about itself: product, product type and versions, platform, the
+   * integrating system named to the builder, and when the client was opened. The Fachdienst
+   * receives the same facts in the identification header of every request; no Fachdienst endpoint
+   * for the report itself is known, so it is not sent elsewhere.
+   *
+   * @return the report
+   * @throws ClientClosedException if the client is closed
+   */
+  public SelfReport selfReport() {
+    return WireReader.selfReport(NativeBridge.clientSelfReport(nativeClient.handle()));
+  }
+
+  /**
    * Creates a room with TI-M's defaults (see {@link CreateRoomOptions}).
    *
    * @param options what the room looks like
@@ -194,8 +219,8 @@ public final class HeadlessClient implements AutoCloseable {
    *     HomeserverException} when the homeserver refused otherwise, {@link NetworkException} or
    *     {@link ClientClosedException}
    * @throws InvalidArgumentException if {@code options} is null, a private room or direct chat is
-   *     not encrypted, a public room is, a direct chat has no invitee, or name, topic or invitee is
-   *     invalid; nothing was sent
+   *     not encrypted, a public room is, a direct chat has no invitee, name, topic or invitee is
+   *     invalid, or the room version is neither 9 nor 10; nothing was sent
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<String> createRoom(CreateRoomOptions options) {
@@ -209,7 +234,12 @@ public final class HeadlessClient implements AutoCloseable {
     audited(
         () ->
             NativeBridge.checkRoomOptions(
-                kind, options.encrypted(), options.name(), options.topic(), options.invitee()));
+                kind,
+                options.encrypted(),
+                options.name(),
+                options.topic(),
+                options.invitee(),
+                options.roomVersion()));
     long handle = nativeClient.handle();
     return call(
         () ->
@@ -219,7 +249,8 @@ public final class HeadlessClient implements AutoCloseable {
                 options.encrypted(),
                 options.name(),
                 options.topic(),
-                options.invitee()));
+                options.invitee(),
+                options.roomVersion()));
   }
 
   /**
@@ -574,6 +605,91 @@ public final class HeadlessClient implements AutoCloseable {
   public void discardQueued(String transactionId) {
     checkNotNull(transactionId, "transactionId");
     NativeBridge.clientDiscardQueued(nativeClient.handle(), transactionId);
+  }
+
+  /**
+   * Files a room under one of the integrating system's case references, so that every event of the
+   * room arrives with it ({@link RoomEvent#caseReferences()}) and {@link #roomsForCase} finds the
+   * room. Linking a case the room has already (same system and value) replaces its FHIR reference.
+   * The link is kept only in the encrypted local store, never sent, and audited with a keyed digest
+   * of the reference. It works without a session and for rooms not joined yet.
+   *
+   * @param roomId the room
+   * @param reference the case reference
+   * @throws InvalidArgumentException if an argument is null or malformed (see {@link
+   *     CaseReference}), the room has 32 references already or the client 100,000 linked rooms;
+   *     nothing changed
+   * @throws ClientStateException if the client is restricted ({@link ErrorCode#CLIENT_RESTRICTED})
+   *     or the call exceeds the rate limit for changes
+   * @throws StoreException if the links cannot be saved; they are unchanged
+   * @throws ClientClosedException if the client is closed
+   */
+  public void linkCase(String roomId, CaseReference reference) {
+    checkNotNull(reference, "reference");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    long handle = nativeClient.handle();
+    audited(
+        () ->
+            NativeBridge.clientLinkCase(
+                handle, roomId, reference.system(), reference.value(), reference.fhirReference()));
+  }
+
+  /**
+   * Removes a room's link to a case; system and value decide, the FHIR reference is ignored.
+   * Audited like {@link #linkCase}.
+   *
+   * @param roomId the room
+   * @param reference the case reference
+   * @return whether the room was linked to the case
+   * @throws InvalidArgumentException if an argument is null or malformed
+   * @throws ClientStateException if the client is restricted or the call exceeds the rate limit
+   * @throws StoreException if the links cannot be saved; they are unchanged
+   * @throws ClientClosedException if the client is closed
+   */
+  public boolean unlinkCase(String roomId, CaseReference reference) {
+    checkNotNull(reference, "reference");
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    long handle = nativeClient.handle();
+    boolean[] unlinked = new boolean[1];
+    audited(
+        () ->
+            unlinked[0] =
+                NativeBridge.clientUnlinkCase(
+                    handle, roomId, reference.system(), reference.value()));
+    return unlinked[0];
+  }
+
+  /**
+   * The case references a room is filed under.
+   *
+   * @param roomId the room
+   * @return the references, in the order they were linked; empty when there are none
+   * @throws InvalidArgumentException if {@code roomId} is null or malformed
+   * @throws ClientClosedException if the client is closed
+   */
+  public List<CaseReference> caseReferences(String roomId) {
+    checkValid(NativeBridge.VALIDATE_ROOM_ID, roomId, "roomId");
+    return WireReader.caseReferences(
+        NativeBridge.clientCaseReferences(nativeClient.handle(), roomId));
+  }
+
+  /**
+   * The rooms filed under a case (system and value decide).
+   *
+   * @param reference the case reference
+   * @return the room IDs, sorted; empty when no room is linked to the case
+   * @throws InvalidArgumentException if {@code reference} is null or malformed
+   * @throws ClientClosedException if the client is closed
+   */
+  public List<String> roomsForCase(CaseReference reference) {
+    checkNotNull(reference, "reference");
+    long handle = nativeClient.handle();
+    byte[][] rooms = new byte[1][];
+    audited(
+        () ->
+            rooms[0] =
+                NativeBridge.clientRoomsForCase(handle, reference.system(), reference.value()));
+    return WireReader.strings(rooms[0]);
   }
 
   /**
@@ -1446,7 +1562,12 @@ public final class HeadlessClient implements AutoCloseable {
     private char[] storePassphrase;
     private String systemName;
     private String systemVersion;
+    private String systemVendor;
     private RateLimits rateLimits = RateLimits.DEFAULT;
+    private String proxyUrl;
+    private String trustedCertificatesPem;
+    private String identificationHeader = DEFAULT_IDENTIFICATION_HEADER;
+    private IdentificationFormat identificationFormat = IdentificationFormat.TEXT;
 
     private Builder() {}
 
@@ -1514,6 +1635,92 @@ public final class HeadlessClient implements AutoCloseable {
       requireNonNull(version, "integratingSystemVersion");
       this.systemName = name;
       this.systemVersion = version;
+      this.systemVendor = null;
+      return this;
+    }
+
+    /**
+     * Names the integrating system and its vendor; see {@link #integratingSystem(String, String)}.
+     *
+     * @param name the system's name, at most 128 printable characters
+     * @param version the system's version, at most 128 printable characters
+     * @param vendor the system's vendor, at most 128 printable characters
+     * @return this builder
+     * @throws InvalidArgumentException if any is null
+     */
+    public Builder integratingSystem(String name, String version, String vendor) {
+      integratingSystem(name, version);
+      requireNonNull(vendor, "integratingSystemVendor");
+      this.systemVendor = vendor;
+      return this;
+    }
+
+    /**
+     * An HTTP proxy for every request of this client, as hospital networks often require. Without
+     * one the client connects directly; the proxy environment variables of the process are ignored,
+     * so that what is configured here is all that applies. Proxy credentials are not supported.
+     *
+     * @param proxy an {@code http} or {@code https} URI of scheme, host and port only, for example
+     *     {@code http://proxy.klinik.local:3128}
+     * @return this builder
+     * @throws InvalidArgumentException if {@code proxy} is null; {@link #build()} refuses another
+     *     scheme, a path or credentials
+     */
+    public Builder proxy(URI proxy) {
+      requireNonNull(proxy, "proxyUrl");
+      this.proxyUrl = proxy.toString();
+      return this;
+    }
+
+    /**
+     * CA certificates to trust in addition to the system's, for example the CA of a proxy that
+     * inspects TLS. Certificate verification itself cannot be switched off.
+     *
+     * @param certificates one to 64 CA certificates
+     * @return this builder
+     * @throws InvalidArgumentException if {@code certificates} is null, empty, has more than 64
+     *     entries or a null entry, or a certificate cannot be encoded
+     */
+    public Builder trustedCertificates(Collection<X509Certificate> certificates) {
+      requireNonNull(certificates, "trustedCertificates");
+      if (certificates.isEmpty() || certificates.size() > 64) {
+        throw new InvalidArgumentException(
+            ErrorCode.INVALID_ARGUMENT, "invalid trustedCertificates: must hold 1 to 64 entries");
+      }
+      Base64.Encoder base64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
+      StringBuilder pem = new StringBuilder();
+      for (X509Certificate certificate : certificates) {
+        requireNonNull(certificate, "trustedCertificates");
+        try {
+          pem.append("-----BEGIN CERTIFICATE-----\n")
+              .append(base64.encodeToString(certificate.getEncoded()))
+              .append("\n-----END CERTIFICATE-----\n");
+        } catch (CertificateEncodingException e) {
+          throw new InvalidArgumentException(
+              ErrorCode.INVALID_ARGUMENT, "invalid trustedCertificates: cannot be encoded");
+        }
+      }
+      this.trustedCertificatesPem = pem.toString();
+      return this;
+    }
+
+    /**
+     * The name and format of the identification header that every request carries; {@value
+     * #DEFAULT_IDENTIFICATION_HEADER} in {@link IdentificationFormat#TEXT} unless set. gematik has
+     * not published the normative format, so the Fachdienst's operator says which it expects.
+     *
+     * @param headerName an HTTP header name that is none of the standard ones ({@code
+     *     Authorization}, {@code User-Agent}, {@code Host} and the like)
+     * @param format how the value is written
+     * @return this builder
+     * @throws InvalidArgumentException if either is null; {@link #build()} refuses a malformed or
+     *     standard header name
+     */
+    public Builder identificationHeader(String headerName, IdentificationFormat format) {
+      requireNonNull(headerName, "identificationHeader");
+      requireNonNull(format, "identificationFormat");
+      this.identificationHeader = headerName;
+      this.identificationFormat = format;
       return this;
     }
 
@@ -1549,16 +1756,22 @@ public final class HeadlessClient implements AutoCloseable {
         requireSet(storePassphrase, "storePassphrase");
         requireSet(systemName, "integratingSystem");
         NativeLoader.ensureLoaded();
+        String options =
+            new JsonWriter()
+                .string("integratingSystemName", systemName)
+                .string("integratingSystemVersion", systemVersion)
+                .string("integratingSystemVendor", systemVendor)
+                .number("sendsPerSecond", rateLimits.sendsPerSecond())
+                .number("changesPerSecond", rateLimits.changesPerSecond())
+                .number("readsPerSecond", rateLimits.readsPerSecond())
+                .string("proxyUrl", proxyUrl)
+                .string("trustedCertificatesPem", trustedCertificatesPem)
+                .string("identificationHeader", identificationHeader)
+                .string("identificationFormat", identificationFormat.name())
+                .finish();
         long handle =
             NativeBridge.clientOpen(
-                homeserverUrl,
-                storeDirectory.toString(),
-                storePassphrase,
-                systemName,
-                systemVersion,
-                rateLimits.sendsPerSecond(),
-                rateLimits.changesPerSecond(),
-                rateLimits.readsPerSecond());
+                homeserverUrl, storeDirectory.toString(), storePassphrase, options);
         return new HeadlessClient(handle);
       } finally {
         wipePassphrase();

@@ -1,6 +1,7 @@
 package health.tim.headless;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -21,6 +22,8 @@ import java.util.Optional;
  * @param inReplyTo the event this message replies to, or {@code null}
  * @param geoUri the {@code geo:} URI of a location message, or {@code null}
  * @param attachment what an attachment message says about its file, or {@code null}
+ * @param caseReferences the case references its room was filed under when the event was handed over
+ *     (see {@link HeadlessClient#linkCase})
  */
 public record MessageEvent(
     String roomId,
@@ -33,7 +36,8 @@ public record MessageEvent(
     String formattedBody,
     String inReplyTo,
     String geoUri,
-    AttachmentInfo attachment)
+    AttachmentInfo attachment,
+    List<CaseReference> caseReferences)
     implements RoomEvent {
 
   /**
@@ -50,9 +54,11 @@ public record MessageEvent(
    * @param inReplyTo see the record component
    * @param geoUri see the record component
    * @param attachment see the record component
+   * @param caseReferences see the record component
    * @throws NullPointerException if a component that must be present is {@code null}
    */
   public MessageEvent {
+    caseReferences = List.copyOf(caseReferences);
     Objects.requireNonNull(roomId, "roomId");
     Objects.requireNonNull(eventId, "eventId");
     Objects.requireNonNull(sender, "sender");

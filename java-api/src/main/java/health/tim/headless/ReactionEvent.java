@@ -1,6 +1,7 @@
 package health.tim.headless;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,6 +14,8 @@ import java.util.Objects;
  * @param encrypted whether the reaction arrived end-to-end encrypted
  * @param targetEventId the event reacted to
  * @param key the reaction key, usually one emoji
+ * @param caseReferences the case references its room was filed under when the event was handed over
+ *     (see {@link HeadlessClient#linkCase})
  */
 public record ReactionEvent(
     String roomId,
@@ -21,7 +24,8 @@ public record ReactionEvent(
     Instant timestamp,
     boolean encrypted,
     String targetEventId,
-    String key)
+    String key,
+    List<CaseReference> caseReferences)
     implements RoomEvent {
 
   /**
@@ -34,9 +38,11 @@ public record ReactionEvent(
    * @param encrypted see the record component
    * @param targetEventId see the record component
    * @param key see the record component
+   * @param caseReferences see the record component
    * @throws NullPointerException if a component is {@code null}
    */
   public ReactionEvent {
+    caseReferences = List.copyOf(caseReferences);
     Objects.requireNonNull(roomId, "roomId");
     Objects.requireNonNull(eventId, "eventId");
     Objects.requireNonNull(sender, "sender");

@@ -1,6 +1,7 @@
 package health.tim.headless;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,6 +14,8 @@ import java.util.Objects;
  * @param encrypted whether the redaction arrived encrypted (redactions never are)
  * @param targetEventId the redacted event
  * @param reason the reason the sender gave, or {@code null}
+ * @param caseReferences the case references its room was filed under when the event was handed over
+ *     (see {@link HeadlessClient#linkCase})
  */
 public record RedactionEvent(
     String roomId,
@@ -21,7 +24,8 @@ public record RedactionEvent(
     Instant timestamp,
     boolean encrypted,
     String targetEventId,
-    String reason)
+    String reason,
+    List<CaseReference> caseReferences)
     implements RoomEvent {
 
   /**
@@ -34,9 +38,11 @@ public record RedactionEvent(
    * @param encrypted see the record component
    * @param targetEventId see the record component
    * @param reason see the record component
+   * @param caseReferences see the record component
    * @throws NullPointerException if a component other than {@code reason} is {@code null}
    */
   public RedactionEvent {
+    caseReferences = List.copyOf(caseReferences);
     Objects.requireNonNull(roomId, "roomId");
     Objects.requireNonNull(eventId, "eventId");
     Objects.requireNonNull(sender, "sender");

@@ -51,4 +51,12 @@ public sealed interface RoomEvent extends ClientEvent
    * @return {@code true} if it was encrypted
    */
   boolean encrypted();
+
+  /**
+   * The case references the event's room was filed under when the client handed the event over (or
+   * read it, for history and room state); see {@link HeadlessClient#linkCase}.
+   *
+   * @return the references, in the order they were linked; empty when the room has none
+   */
+  java.util.List<CaseReference> caseReferences();
 }

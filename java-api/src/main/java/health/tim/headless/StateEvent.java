@@ -1,6 +1,7 @@
 package health.tim.headless;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,6 +19,8 @@ import java.util.Objects;
  * @param eventType the event type, for example {@code m.room.member}
  * @param stateKey the state key; often empty, a user ID for memberships
  * @param contentJson the event's content, a JSON object
+ * @param caseReferences the case references its room was filed under when the event was handed over
+ *     (see {@link HeadlessClient#linkCase})
  */
 public record StateEvent(
     String roomId,
@@ -27,7 +30,8 @@ public record StateEvent(
     boolean encrypted,
     String eventType,
     String stateKey,
-    String contentJson)
+    String contentJson,
+    List<CaseReference> caseReferences)
     implements RoomEvent {
 
   /**
@@ -41,9 +45,11 @@ public record StateEvent(
    * @param eventType see the record component
    * @param stateKey see the record component
    * @param contentJson see the record component
+   * @param caseReferences see the record component
    * @throws NullPointerException if a component is {@code null}
    */
   public StateEvent {
+    caseReferences = List.copyOf(caseReferences);
     Objects.requireNonNull(roomId, "roomId");
     Objects.requireNonNull(eventId, "eventId");
     Objects.requireNonNull(sender, "sender");

@@ -1,6 +1,7 @@
 package health.tim.headless;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,8 +12,15 @@ import java.util.Objects;
  * @param eventId the event ID
  * @param sender the full Matrix user ID of the sender
  * @param timestamp the sender's homeserver's timestamp
+ * @param caseReferences the case references its room was filed under when the event was handed over
+ *     (see {@link HeadlessClient#linkCase})
  */
-public record UndecryptableEvent(String roomId, String eventId, String sender, Instant timestamp)
+public record UndecryptableEvent(
+    String roomId,
+    String eventId,
+    String sender,
+    Instant timestamp,
+    List<CaseReference> caseReferences)
     implements RoomEvent {
 
   /**
@@ -22,9 +30,11 @@ public record UndecryptableEvent(String roomId, String eventId, String sender, I
    * @param eventId see the record component
    * @param sender see the record component
    * @param timestamp see the record component
+   * @param caseReferences see the record component
    * @throws NullPointerException if a component is {@code null}
    */
   public UndecryptableEvent {
+    caseReferences = List.copyOf(caseReferences);
     Objects.requireNonNull(roomId, "roomId");
     Objects.requireNonNull(eventId, "eventId");
     Objects.requireNonNull(sender, "sender");

@@ -99,6 +99,32 @@ final class WireReader {
                 r.string()));
   }
 
+  static List<CaseReference> caseReferences(byte[] bytes) {
+    return decode(bytes, reader -> reader.list(WireReader::caseReference));
+  }
+
+  static List<String> strings(byte[] bytes) {
+    return decode(bytes, reader -> reader.list(WireReader::string));
+  }
+
+  static SelfReport selfReport(byte[] bytes) {
+    return decode(
+        bytes,
+        r ->
+            new SelfReport(
+                r.string(),
+                r.string(),
+                r.string(),
+                r.string(),
+                r.string(),
+                r.string(),
+                r.string(),
+                r.string(),
+                r.string(),
+                r.optionalString(),
+                Instant.ofEpochMilli(r.buffer.getLong())));
+  }
+
   static QueuedMessage queuedMessage(byte[] bytes) {
     return decode(bytes, WireReader::queuedMessage);
   }
@@ -184,7 +210,8 @@ final class WireReader {
               optionalString(),
               optionalString(),
               optionalString(),
-              bool() ? attachmentInfo() : null);
+              bool() ? attachmentInfo() : null,
+              meta.cases);
         }
       case EDIT:
         {
@@ -197,7 +224,8 @@ final class WireReader {
               meta.encrypted,
               string(),
               string(),
-              optionalString());
+              optionalString(),
+              meta.cases);
         }
       case REDACTION:
         {
@@ -209,7 +237,8 @@ final class WireReader {
               meta.timestamp,
               meta.encrypted,
               string(),
-              optionalString());
+              optionalString(),
+              meta.cases);
         }
       case REACTION:
         {
@@ -221,7 +250,8 @@ final class WireReader {
               meta.timestamp,
               meta.encrypted,
               string(),
-              string());
+              string(),
+              meta.cases);
         }
       case CUSTOM:
         {
@@ -233,14 +263,16 @@ final class WireReader {
               meta.timestamp,
               meta.encrypted,
               string(),
-              string());
+              string(),
+              meta.cases);
         }
       case STATE:
         return stateEvent(this);
       case UNDECRYPTABLE:
         {
           Meta meta = meta();
-          return new UndecryptableEvent(meta.roomId, meta.eventId, meta.sender, meta.timestamp);
+          return new UndecryptableEvent(
+              meta.roomId, meta.eventId, meta.sender, meta.timestamp, meta.cases);
         }
       case RECEIPT:
         {
@@ -273,7 +305,8 @@ final class WireReader {
         meta.encrypted,
         r.string(),
         r.string(),
-        r.string());
+        r.string(),
+        meta.cases);
   }
 
   private static RoomSummary roomSummary(WireReader r) {
@@ -368,7 +401,13 @@ final class WireReader {
   }
 
   private Meta meta() {
-    return new Meta(string(), string(), string(), Instant.ofEpochMilli(buffer.getLong()), bool());
+    return new Meta(
+        string(),
+        string(),
+        string(),
+        Instant.ofEpochMilli(buffer.getLong()),
+        bool(),
+        list(WireReader::caseReference));
   }
 
   private <T> List<T> list(Function<WireReader, T> element) {
@@ -411,5 +450,14 @@ final class WireReader {
 
   /** The fields every timeline event starts with. */
   private record Meta(
-      String roomId, String eventId, String sender, Instant timestamp, boolean encrypted) {}
+      String roomId,
+      String eventId,
+      String sender,
+      Instant timestamp,
+      boolean encrypted,
+      List<CaseReference> cases) {}
+
+  private CaseReference caseReference() {
+    return new CaseReference(string(), string(), optionalString());
+  }
 }

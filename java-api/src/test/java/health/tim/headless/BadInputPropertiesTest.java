@@ -62,9 +62,10 @@ class BadInputPropertiesTest {
       @ForAll boolean encrypted,
       @ForAll("textOrNull") String name,
       @ForAll("textOrNull") String topic,
-      @ForAll("textOrNull") String invitee) {
+      @ForAll("textOrNull") String invitee,
+      @ForAll("textOrNull") String roomVersion) {
     assertAcceptedOrRefused(
-        () -> NativeBridge.checkRoomOptions(kind, encrypted, name, topic, invitee));
+        () -> NativeBridge.checkRoomOptions(kind, encrypted, name, topic, invitee, roomVersion));
   }
 
   @Property(tries = TRIES)

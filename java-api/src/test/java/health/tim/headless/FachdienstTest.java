@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import health.tim.headless.TestClients.Party;
 import health.tim.headless.TestHomeserver.User;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +108,17 @@ class FachdienstTest {
               alice.client().rooms().join().stream()
                   .noneMatch(room -> room.membership() == Membership.JOIN));
 
+      // And so is Carol's, from the other Fachdienst: Bob's server refuses the invitation it
+      // receives over federation, and Carol's passes the 403 on
+      String carolsRoom = carol.client().createRoom(CreateRoomOptions.privateRoom()).join();
+      assertThatThrownBy(() -> carol.client().inviteUser(carolsRoom, bob.userId()).join())
+          .cause()
+          .isInstanceOf(InviteRefusedException.class)
+          .satisfies(e -> assertThat(((HomeserverException) e).status()).isEqualTo(403));
+      assertThat(carol.client().roomMembers(carolsRoom).join())
+          .extracting(RoomMember::userId)
+          .doesNotContain(bob.userId());
+
       // When Bob names Alice and Carol's server as exceptions, their next invitations pass,
       // also across the two Fachdienste
       String carolServer = carol.userId().substring(carol.userId().indexOf(':') + 1);
@@ -170,6 +185,91 @@ class FachdienstTest {
       assertThatThrownBy(() -> alice.client().isInsurance("not a server"))
           .isInstanceOf(InvalidArgumentException.class);
     }
+  }
+
+  @Test
+  void roomsAreCreatedInVersion9Or10AndARequestFor11NeverLeavesTheClient() {
+    try (Party alice = party("fd1", "alice")) {
+      String nine =
+          alice.client().createRoom(CreateRoomOptions.privateRoom().withRoomVersion("9")).join();
+      assertThat(alice.client().roomSettings(nine).join().roomVersion()).isEqualTo("9");
+
+      // The Fachdienst would answer 400; our validation refuses first, with a typed error
+      int roomsBefore = alice.client().rooms().join().size();
+      for (String refused : List.of("11", "12", "")) {
+        assertThatThrownBy(
+                () ->
+                    alice
+                        .client()
+                        .createRoom(CreateRoomOptions.privateRoom().withRoomVersion(refused)))
+            .isInstanceOf(InvalidArgumentException.class)
+            .hasMessageContaining("roomVersion");
+      }
+      assertThat(alice.client().rooms().join()).hasSize(roomsBefore);
+    }
+  }
+
+  @Test
+  void timInformationAnswersComeFromTheCacheWhileTheFachdienstIsUnreachable() {
+    String url = TestHomeserver.required("TIM_FD1_URL");
+    User user = TestHomeserver.register("alice", url, TestHomeserver.required("TIM_FD1_SECRET"));
+    String fd2 = TestHomeserver.required("TIM_FD2_SERVER_NAME");
+    String ik = TestHomeserver.required("TIM_FD_INSURANCE_IK");
+    try (FaultProxy proxy = new FaultProxy(url);
+        Party alice = Party.start(temp, user, proxy.url())) {
+      // Given one answer the client has asked for
+      assertThat(alice.client().isInsurance(fd2).join()).isTrue();
+
+      // When the Fachdienst can no longer be reached
+      proxy.mode(FaultProxy.Mode.REFUSE);
+
+      // Then that answer still comes, from the cache, and one never asked for fails
+      assertThat(alice.client().isInsurance(fd2).join()).isTrue();
+      assertThatThrownBy(() -> alice.client().findServerByIk(ik).join())
+          .cause()
+          .isInstanceOf(NetworkException.class);
+
+      // And once the Fachdienst is back, the new question is answered
+      proxy.mode(FaultProxy.Mode.FORWARD);
+      assertThat(alice.client().findServerByIk(ik).join()).contains(fd2);
+    }
+  }
+
+  @Test
+  void theTlsPortIsReachedOnlyWithTheLocalCaTrusted() throws Exception {
+    String plainUrl = TestHomeserver.required("TIM_FD1_URL");
+    String tlsUrl = TestHomeserver.required("TIM_FD1_TLS_URL");
+    User user = TestHomeserver.register("kis", plainUrl, TestHomeserver.required("TIM_FD1_SECRET"));
+    List<X509Certificate> localCa;
+    try (InputStream pem =
+        Files.newInputStream(Path.of(TestHomeserver.required("TIM_FD_TLS_CA")))) {
+      localCa =
+          CertificateFactory.getInstance("X.509").generateCertificates(pem).stream()
+              .map(X509Certificate.class::cast)
+              .toList();
+    }
+
+    // Without the CA the certificate does not verify, and there is no switch to skip that
+    try (HeadlessClient untrusting = tlsClient(tlsUrl, "untrusting").build()) {
+      assertThatThrownBy(() -> untrusting.login(user.userId(), user.password()))
+          .isInstanceOf(NetworkException.class);
+      assertThat(untrusting.session()).isEmpty();
+    }
+
+    // With it, the client logs in and works
+    try (HeadlessClient trusting =
+        tlsClient(tlsUrl, "trusting").trustedCertificates(localCa).build()) {
+      trusting.login(user.userId(), user.password());
+      assertThat(trusting.createRoom(CreateRoomOptions.privateRoom()).join()).startsWith("!");
+    }
+  }
+
+  private HeadlessClient.Builder tlsClient(String url, String store) {
+    return HeadlessClient.builder()
+        .homeserverUrl(url)
+        .storeDirectory(temp.resolve(store))
+        .storePassphrase(TestClients.STORE_PASSPHRASE)
+        .integratingSystem("tim-headless tests", "1");
   }
 
   /**

@@ -99,16 +99,25 @@ final class TestClients {
 
     private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    private final List<ClientEvent> recorded = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
     public void onEvent(ClientEvent event) {
       events.add(event);
       seen.add(event.toString());
+      recorded.add(event);
     }
 
     /** Forgets every event recorded so far. */
     void clear() {
       events.clear();
       seen.clear();
+      recorded.clear();
+    }
+
+    /** Every event of a type recorded so far, whether or not {@link #await} took it. */
+    <T extends ClientEvent> List<T> all(Class<T> type) {
+      return recorded.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
     /** Every event recorded so far, as {@code toString()} shows it (without content). */

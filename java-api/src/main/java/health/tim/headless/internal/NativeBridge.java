@@ -21,27 +21,68 @@ public final class NativeBridge {
   static native long droppedLogRecords();
 
   /**
-   * Opens a client's store and restores its saved session; blocking.
+   * Opens a client on a store.
    *
-   * @param homeserverUrl the homeserver's base URL
+   * @param homeserverUrl the homeserver's URL
    * @param storeDirectory the store directory
-   * @param storePassphrase the passphrase; the caller wipes the array afterwards
-   * @param integratingSystemName the integrating system's name
-   * @param integratingSystemVersion the integrating system's version
-   * @param sendsPerSecond the send rate limit
-   * @param changesPerSecond the change rate limit
-   * @param readsPerSecond the read rate limit
+   * @param storePassphrase the store passphrase; the caller wipes it
+   * @param optionsJson the remaining settings as one JSON object (integrating system, rate limits,
+   *     network), written by the builder
    * @return the client's handle
    */
   public static native long clientOpen(
-      String homeserverUrl,
-      String storeDirectory,
-      char[] storePassphrase,
-      String integratingSystemName,
-      String integratingSystemVersion,
-      int sendsPerSecond,
-      int changesPerSecond,
-      int readsPerSecond);
+      String homeserverUrl, String storeDirectory, char[] storePassphrase, String optionsJson);
+
+  /**
+   * Links a room to a case reference.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param system the reference's system
+   * @param value the reference's value
+   * @param fhirReference the FHIR reference, or {@code null}
+   */
+  public static native void clientLinkCase(
+      long handle, String roomId, String system, String value, String fhirReference);
+
+  /**
+   * Unlinks a room from a case reference.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @param system the reference's system
+   * @param value the reference's value
+   * @return whether there was a link
+   */
+  public static native boolean clientUnlinkCase(
+      long handle, String roomId, String system, String value);
+
+  /**
+   * A room's case references.
+   *
+   * @param handle the client's handle
+   * @param roomId the room ID
+   * @return the references in the wire format
+   */
+  public static native byte[] clientCaseReferences(long handle, String roomId);
+
+  /**
+   * The rooms linked to a case.
+   *
+   * @param handle the client's handle
+   * @param system the reference's system
+   * @param value the reference's value
+   * @return the room IDs as a wire list of strings
+   */
+  public static native byte[] clientRoomsForCase(long handle, String system, String value);
+
+  /**
+   * The client's self-report.
+   *
+   * @param handle the client's handle
+   * @return the report in the wire format
+   */
+  public static native byte[] clientSelfReport(long handle);
 
   /**
    * Closes and forgets a client; idempotent and blocking.
@@ -116,9 +157,10 @@ public final class NativeBridge {
    * @param name the name, or {@code null}
    * @param topic the topic, or {@code null}
    * @param invitee the invitee, or {@code null}
+   * @param roomVersion the room version, or {@code null} for the default
    */
   public static native void checkRoomOptions(
-      int kind, boolean encrypted, String name, String topic, String invitee);
+      int kind, boolean encrypted, String name, String topic, String invitee, String roomVersion);
 
   /**
    * Creates a room; blocking.
@@ -129,10 +171,17 @@ public final class NativeBridge {
    * @param name the name, or {@code null}
    * @param topic the topic, or {@code null}
    * @param invitee the invitee, or {@code null}
+   * @param roomVersion the room version, or {@code null} for the default
    * @return the room ID
    */
   public static native String clientCreateRoom(
-      long handle, int kind, boolean encrypted, String name, String topic, String invitee);
+      long handle,
+      int kind,
+      boolean encrypted,
+      String name,
+      String topic,
+      String invitee,
+      String roomVersion);
 
   /**
    * Joins a room; blocking.
