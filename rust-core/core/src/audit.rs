@@ -110,6 +110,16 @@ pub enum AuditEvent {
         /// The room it was meant for.
         room_id: String,
     },
+    /// This device's key backup was set up: created, or recovered from secret storage.
+    KeyBackupEnabled {
+        /// Whether the keys were recovered from an existing backup.
+        recovered: bool,
+    },
+    /// Setting the key backup up failed.
+    KeyBackupFailed {
+        /// The stable error code.
+        code: &'static str,
+    },
     /// A room was filed under a case reference.
     CaseLinked {
         /// The room.
@@ -140,6 +150,8 @@ impl AuditEvent {
             Self::RestrictedModeEntered { .. } => "restricted_mode_entered",
             Self::RateLimited { .. } => "rate_limited",
             Self::RestrictedModeLifted { .. } => "restricted_mode_lifted",
+            Self::KeyBackupEnabled { .. } => "key_backup_enabled",
+            Self::KeyBackupFailed { .. } => "key_backup_failed",
             Self::CaseLinked { .. } => "case_linked",
             Self::CaseUnlinked { .. } => "case_unlinked",
         }
@@ -159,6 +171,8 @@ impl AuditEvent {
                 vec![("operation", operation.clone()), ("code", code.clone())]
             }
             Self::QueuedMessageDiscarded { room_id } => vec![("room_id", room_id.clone())],
+            Self::KeyBackupEnabled { recovered } => vec![("recovered", recovered.to_string())],
+            Self::KeyBackupFailed { code } => vec![("code", (*code).to_owned())],
             Self::CaseLinked { room_id, reference_digest }
             | Self::CaseUnlinked { room_id, reference_digest } => {
                 vec![("room_id", room_id.clone()), ("reference_digest", reference_digest.clone())]

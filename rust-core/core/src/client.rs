@@ -8,6 +8,7 @@ use std::{
     time::Duration,
 };
 
+mod backup;
 mod cases;
 mod delivery;
 mod information;
@@ -19,6 +20,7 @@ mod rooms;
 mod security;
 mod sync;
 
+pub use backup::KeyBackupState;
 pub use cases::{CaseReference, MAX_CASES_PER_ROOM, MAX_LINKED_ROOMS};
 pub use media::{AttachmentKind, AttachmentSpec, DownloadInfo};
 pub use messages::HistoryPage;
@@ -32,6 +34,7 @@ pub use security::{RateLimits, Restriction, BURST_SECONDS, MISUSE_LIMIT, MISUSE_
 use matrix_sdk::{
     authentication::matrix::MatrixSession,
     config::RequestConfig,
+    encryption::{BackupDownloadStrategy, EncryptionSettings},
     ruma::{OwnedRoomId, RoomId},
     store::RoomLoadSettings,
     Client, SessionChange, SessionMeta, SessionTokens, SqliteStoreConfig,
@@ -70,6 +73,8 @@ pub struct ClientConfig {
     pub rate_limits: RateLimits,
     /// Proxy, extra CA certificates and the identification header.
     pub network: NetworkConfig,
+    /// The passphrase that protects the key backup; without one, keys are not backed up.
+    pub recovery_passphrase: Option<Secret>,
 }
 
 /// The logged-in identity of a client.
@@ -92,6 +97,8 @@ pub struct HeadlessClient {
     homeserver: Url,
     network: Network,
     report: SelfReport,
+    recovery_passphrase: Option<Secret>,
+    backup_failure: Mutex<Option<&'static str>>,
     store: Arc<OpenedStore>,
     delivery: Arc<delivery::Delivery>,
     outbox: outbox::Outbox,
@@ -133,6 +140,9 @@ impl HeadlessClient {
             validate::label("integratingSystemVendor", vendor)?;
         }
         config.rate_limits.validate()?;
+        if config.recovery_passphrase.as_ref().is_some_and(Secret::is_empty) {
+            return Err(CoreError::invalid("recoveryPassphrase", "must not be empty"));
+        }
         let report = SelfReport::new(config.integrating_system.clone());
         let network = Network::new(&config.network, &report)?;
 
@@ -156,6 +166,8 @@ impl HeadlessClient {
             homeserver,
             network,
             report,
+            recovery_passphrase: config.recovery_passphrase,
+            backup_failure: Mutex::new(None),
             store: Arc::new(store),
             delivery,
             outbox,
@@ -264,6 +276,7 @@ impl HeadlessClient {
                 user_id: response.user_id.to_string(),
                 device_id: response.device_id.to_string(),
             });
+            self.set_up_key_backup_after_login(&engine).await;
             Ok(Session {
                 user_id: response.user_id.to_string(),
                 device_id: response.device_id.to_string(),
@@ -512,6 +525,11 @@ impl HeadlessClient {
             .http_client(self.network.http_client(REQUEST_TIMEOUT)?)
             .sqlite_store_with_config_and_cache_path(database, None::<PathBuf>)
             .handle_refresh_tokens()
+            // A new device of the account fetches every key once it has the backup's key.
+            .with_encryption_settings(EncryptionSettings {
+                backup_download_strategy: BackupDownloadStrategy::OneShot,
+                ..EncryptionSettings::default()
+            })
             .request_config(
                 RequestConfig::new().timeout(REQUEST_TIMEOUT).retry_limit(REQUEST_RETRIES),
             )

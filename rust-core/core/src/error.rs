@@ -49,6 +49,14 @@ pub enum CoreError {
     #[error("the homeserver refused the credentials")]
     AuthenticationFailed,
 
+    /// The recovery passphrase does not open the account's secret storage.
+    #[error("the recovery passphrase does not open the account's key backup")]
+    RecoveryPassphraseRefused,
+
+    /// The key backup cannot be set up for the account as it is.
+    #[error("the key backup cannot be set up: {0}")]
+    KeyBackupUnavailable(&'static str),
+
     /// The homeserver answered with an error.
     #[error("the homeserver refused the request (HTTP {status}, {errcode})")]
     Homeserver {
@@ -142,6 +150,8 @@ impl CoreError {
             Self::StoreLocked => "STORE_LOCKED",
             Self::StoreUnusable(_) => "STORE_UNUSABLE",
             Self::AuthenticationFailed => "AUTHENTICATION_FAILED",
+            Self::RecoveryPassphraseRefused => "RECOVERY_PASSPHRASE_REFUSED",
+            Self::KeyBackupUnavailable(_) => "KEY_BACKUP_UNAVAILABLE",
             Self::Homeserver { .. } => "HOMESERVER_ERROR",
             Self::Network => "NETWORK_ERROR",
             Self::InviteRefused { .. } => "INVITE_REFUSED",

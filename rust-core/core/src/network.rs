@@ -76,13 +76,19 @@ impl Network {
         )
         .map_err(|_| CoreError::Internal("user agent"))?;
 
-        Ok(Self {
+        let network = Self {
             proxy,
             certificates: certificates.unwrap_or_default(),
             header_name,
             header_value,
             user_agent,
-        })
+        };
+        // The TLS stack parses certificates only now: one it cannot use is refused here, not at
+        // the first request.
+        network.http_client(Duration::from_secs(1)).map_err(|_| {
+            CoreError::invalid("trustedCertificates", "holds a certificate that cannot be used")
+        })?;
+        Ok(network)
     }
 
     /// An HTTP client with these settings, TLS 1.2 at least, and `timeout` for requests that

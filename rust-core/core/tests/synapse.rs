@@ -101,6 +101,7 @@ fn config(server: &Homeserver, store: &Path) -> ClientConfig {
             vendor: None,
         },
         network: NetworkConfig::default(),
+        recovery_passphrase: None,
         rate_limits: RateLimits::DEFAULT,
     }
 }

@@ -66,7 +66,10 @@ fn exception_class(error: &CoreError) -> ExceptionClass {
         CoreError::WrongPassphrase | CoreError::StoreLocked | CoreError::StoreUnusable(_) => {
             ExceptionClass::Store
         }
-        CoreError::AuthenticationFailed => ExceptionClass::Authentication,
+        CoreError::AuthenticationFailed | CoreError::RecoveryPassphraseRefused => {
+            ExceptionClass::Authentication
+        }
+        CoreError::KeyBackupUnavailable(_) => ExceptionClass::ClientState,
         CoreError::Homeserver { .. } => ExceptionClass::Homeserver,
         CoreError::InviteRefused { .. } => ExceptionClass::InviteRefused,
         CoreError::Network => ExceptionClass::Network,
@@ -210,6 +213,8 @@ pub(crate) fn sample_error(code: &str) -> Option<BridgeError> {
         "STORE_LOCKED" => core(CoreError::StoreLocked),
         "STORE_UNUSABLE" => core(CoreError::StoreUnusable("self-test")),
         "AUTHENTICATION_FAILED" => core(CoreError::AuthenticationFailed),
+        "RECOVERY_PASSPHRASE_REFUSED" => core(CoreError::RecoveryPassphraseRefused),
+        "KEY_BACKUP_UNAVAILABLE" => core(CoreError::KeyBackupUnavailable("self-test")),
         "HOMESERVER_ERROR" => {
             core(CoreError::Homeserver { status: 403, errcode: "M_FORBIDDEN".to_owned() })
         }

@@ -106,7 +106,8 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_droppedLog
 }
 
 /// `static native long clientOpen(String homeserverUrl, String storeDirectory,
-/// char[] storePassphrase, String optionsJson)`: the options are [`OpenOptions`] as JSON, so that
+/// char[] storePassphrase, char[] recoveryPassphrase, String optionsJson)`: the recovery
+/// passphrase may be null; the options are [`OpenOptions`] as JSON, so that
 /// new settings do not widen the signature.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen<'local>(
@@ -115,6 +116,7 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
     homeserver_url: JString<'local>,
     store_directory: JString<'local>,
     store_passphrase: JCharArray<'local>,
+    recovery_passphrase: JCharArray<'local>,
     options_json: JString<'local>,
 ) -> jlong {
     entry(&mut env, |env| {
@@ -151,8 +153,17 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
                     format,
                 },
             },
+            recovery_passphrase: None,
         };
         let passphrase = convert::secret(env, "storePassphrase", &store_passphrase)?;
+        let config = ClientConfig {
+            recovery_passphrase: if recovery_passphrase.is_null() {
+                None
+            } else {
+                Some(convert::secret(env, "recoveryPassphrase", &recovery_passphrase)?)
+            },
+            ..config
+        };
         let client = block_on(HeadlessClient::open(config, passphrase))?;
         Ok(handles::insert(client))
     })
@@ -1395,5 +1406,38 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientRoom
         let reference = case_reference(env, &system, &value, &JString::null())?;
         let rooms = client.rooms_for_case(&reference)?;
         convert::bytes(env, &wire::strings(&rooms))
+    })
+}
+
+/// `static native void clientEnableKeyBackup(long handle, char[] recoveryPassphrase)`; blocking.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientEnableKeyBackup<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    recovery_passphrase: JCharArray<'local>,
+) {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let passphrase = convert::secret(env, "recoveryPassphrase", &recovery_passphrase)?;
+        Ok(block_on(client.enable_key_backup(passphrase))?)
+    })
+}
+
+/// `static native byte[] clientKeyBackupState(long handle)`: the state in the wire format.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientKeyBackupState<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let state = block_on(client.key_backup_state())?;
+        convert::bytes(env, &wire::key_backup_state(state))
     })
 }

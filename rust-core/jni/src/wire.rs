@@ -12,8 +12,8 @@
 use tim_headless_core::product::SelfReport;
 use tim_headless_core::{
     AttachmentInfo, AuditEntry, AuditVerification, CaseReference, ClientEvent, DefaultSetting,
-    DownloadInfo, EventMeta, HistoryPage, NumberedEvent, PermissionConfig, QueueState,
-    QueuedMessage, RoomMember, RoomSettings, RoomSummary, StateEvent, UserProfile,
+    DownloadInfo, EventMeta, HistoryPage, KeyBackupState, NumberedEvent, PermissionConfig,
+    QueueState, QueuedMessage, RoomMember, RoomSettings, RoomSummary, StateEvent, UserProfile,
 };
 
 /// Tags of the event kinds; the Java reader has the same table.
@@ -341,6 +341,24 @@ pub(crate) fn room_settings(settings: &RoomSettings) -> Vec<u8> {
     w.str(&settings.history_visibility);
     w.bool(settings.encrypted);
     w.str(&settings.room_version);
+    w.into_bytes()
+}
+
+/// Key backup states as `WireReader` numbers them.
+const BACKUP_ENABLED: u8 = 1;
+const BACKUP_DISABLED: u8 = 2;
+const BACKUP_FAILED: u8 = 3;
+
+pub(crate) fn key_backup_state(state: KeyBackupState) -> Vec<u8> {
+    let mut w = Writer::default();
+    match state {
+        KeyBackupState::Enabled => w.u8(BACKUP_ENABLED),
+        KeyBackupState::Disabled => w.u8(BACKUP_DISABLED),
+        KeyBackupState::Failed(code) => {
+            w.u8(BACKUP_FAILED);
+            w.str(code);
+        }
+    }
     w.into_bytes()
 }
 

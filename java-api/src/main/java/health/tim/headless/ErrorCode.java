@@ -21,6 +21,13 @@ public enum ErrorCode {
   STORE_UNUSABLE,
   /** The homeserver refused the credentials. */
   AUTHENTICATION_FAILED,
+  /** The recovery passphrase does not open the account's key backup (its secret storage). */
+  RECOVERY_PASSPHRASE_REFUSED,
+  /**
+   * The key backup cannot be set up for the account as it is, for example because another client
+   * created a backup that no secret storage protects.
+   */
+  KEY_BACKUP_UNAVAILABLE,
   /** The homeserver answered a request with an error. */
   HOMESERVER_ERROR,
   /**

@@ -122,6 +122,10 @@ public final class HeadlessClient implements AutoCloseable {
    * Logs in with user name and password and saves the session in the store, so that a later client
    * on the same store is logged in without the password. Blocks until the homeserver answered.
    *
+   * <p>With a {@linkplain Builder#recoveryPassphrase recovery passphrase}, the key backup is set up
+   * before this returns (see {@link #keyBackupStatus()}); a failure there does not fail the login,
+   * it is logged, audited and shown as {@link KeyBackupStatus.State#FAILED}.
+   *
    * @param user a full Matrix user ID ({@code @alice:example.org}) or a localpart ({@code alice})
    * @param password the password; this method does not keep or alter the array, wipe it yourself
    * @return the new session
@@ -207,6 +211,53 @@ public final class HeadlessClient implements AutoCloseable {
    */
   public SelfReport selfReport() {
     return WireReader.selfReport(NativeBridge.clientSelfReport(nativeClient.handle()));
+  }
+
+  /**
+   * Whether this device backs its room keys up (see {@link Builder#recoveryPassphrase}).
+   *
+   * @return the status; {@link KeyBackupStatus.State#FAILED} names why the last attempt failed
+   * @throws ClientStateException if not logged in
+   * @throws ClientClosedException if the client is closed
+   */
+  public KeyBackupStatus keyBackupStatus() {
+    return WireReader.keyBackupStatus(NativeBridge.clientKeyBackupState(nativeClient.handle()));
+  }
+
+  /**
+   * Sets the key backup up with a recovery passphrase, as {@link #login} does with the one given to
+   * the builder: for a session created without one, or to retry after a failure. Audited. The
+   * caller's array is not altered; wipe it yourself.
+   *
+   * @param recoveryPassphrase the passphrase; for an account that has a backup already, the one it
+   *     was created with
+   * @return a future that completes once the backup is set up (and, on a new device, the key
+   *     download has started); it fails with {@link AuthenticationException} ({@link
+   *     ErrorCode#RECOVERY_PASSPHRASE_REFUSED}) when the passphrase does not open the account's
+   *     backup, {@link ClientStateException} ({@link ErrorCode#KEY_BACKUP_UNAVAILABLE}) when the
+   *     account has a backup that no secret storage protects, or when not logged in, restricted or
+   *     rate-limited, {@link HomeserverException}, {@link NetworkException} or {@link
+   *     ClientClosedException}
+   * @throws InvalidArgumentException if {@code recoveryPassphrase} is null or empty
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Void> enableKeyBackup(char[] recoveryPassphrase) {
+    checkNotNull(recoveryPassphrase, "recoveryPassphrase");
+    if (recoveryPassphrase.length == 0) {
+      throw rejected(
+          new InvalidArgumentException(
+              ErrorCode.INVALID_ARGUMENT, "invalid recoveryPassphrase: must not be empty"));
+    }
+    char[] copy = recoveryPassphrase.clone();
+    long handle = nativeClient.handle();
+    return run(
+        () -> {
+          try {
+            NativeBridge.clientEnableKeyBackup(handle, copy);
+          } finally {
+            Arrays.fill(copy, '\0');
+          }
+        });
   }
 
   /**
@@ -1560,6 +1611,7 @@ public final class HeadlessClient implements AutoCloseable {
     private String homeserverUrl;
     private Path storeDirectory;
     private char[] storePassphrase;
+    private char[] recoveryPassphrase;
     private String systemName;
     private String systemVersion;
     private String systemVendor;
@@ -1616,7 +1668,7 @@ public final class HeadlessClient implements AutoCloseable {
         throw new InvalidArgumentException(
             ErrorCode.INVALID_ARGUMENT, "invalid storePassphrase: must not be empty");
       }
-      wipePassphrase();
+      wipe(storePassphrase);
       this.storePassphrase = passphrase.clone();
       return this;
     }
@@ -1725,6 +1777,30 @@ public final class HeadlessClient implements AutoCloseable {
     }
 
     /**
+     * The recovery passphrase that protects the server-side key backup; strongly recommended. With
+     * it, every {@link HeadlessClient#login} sets the backup up: the account's first device creates
+     * secret storage and a backup protected by the passphrase, and every later device (one whose
+     * store was lost, say) opens them with it and downloads the room keys, so that it can read
+     * earlier messages. No recovery key is ever shown: the passphrase is the only way back. Without
+     * it, keys are not backed up and a lost store loses the history. The builder keeps a copy until
+     * {@link #build()}, which wipes it; the native client keeps it, wiped on close.
+     *
+     * @param passphrase the passphrase, not empty
+     * @return this builder
+     * @throws InvalidArgumentException if {@code passphrase} is null or empty
+     */
+    public Builder recoveryPassphrase(char[] passphrase) {
+      requireNonNull(passphrase, "recoveryPassphrase");
+      if (passphrase.length == 0) {
+        throw new InvalidArgumentException(
+            ErrorCode.INVALID_ARGUMENT, "invalid recoveryPassphrase: must not be empty");
+      }
+      wipe(recoveryPassphrase);
+      this.recoveryPassphrase = passphrase.clone();
+      return this;
+    }
+
+    /**
      * How often the client may be called; {@link RateLimits#DEFAULT} unless set.
      *
      * @param limits the limits
@@ -1771,7 +1847,11 @@ public final class HeadlessClient implements AutoCloseable {
                 .finish();
         long handle =
             NativeBridge.clientOpen(
-                homeserverUrl, storeDirectory.toString(), storePassphrase, options);
+                homeserverUrl,
+                storeDirectory.toString(),
+                storePassphrase,
+                recoveryPassphrase,
+                options);
         return new HeadlessClient(handle);
       } finally {
         wipePassphrase();
@@ -1779,9 +1859,15 @@ public final class HeadlessClient implements AutoCloseable {
     }
 
     private void wipePassphrase() {
-      if (storePassphrase != null) {
-        Arrays.fill(storePassphrase, '\0');
-        storePassphrase = null;
+      wipe(storePassphrase);
+      storePassphrase = null;
+      wipe(recoveryPassphrase);
+      recoveryPassphrase = null;
+    }
+
+    private static void wipe(char[] secret) {
+      if (secret != null) {
+        Arrays.fill(secret, '\0');
       }
     }
 

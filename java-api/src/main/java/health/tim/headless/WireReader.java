@@ -107,6 +107,19 @@ final class WireReader {
     return decode(bytes, reader -> reader.list(WireReader::string));
   }
 
+  static KeyBackupStatus keyBackupStatus(byte[] bytes) {
+    return decode(
+        bytes,
+        r ->
+            switch (r.buffer.get()) {
+              case 1 -> new KeyBackupStatus(KeyBackupStatus.State.ENABLED, null);
+              case 2 -> new KeyBackupStatus(KeyBackupStatus.State.DISABLED, null);
+              case 3 ->
+                  new KeyBackupStatus(KeyBackupStatus.State.FAILED, ErrorCode.valueOf(r.string()));
+              default -> throw malformed();
+            });
+  }
+
   static SelfReport selfReport(byte[] bytes) {
     return decode(
         bytes,

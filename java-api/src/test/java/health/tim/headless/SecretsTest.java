@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * After a session with a login, a sent and a received message, neither the Java heap, nor the log
- * output, nor the store files hold the store passphrase or the message's text.
+ * output, nor the store files hold the store passphrase, the recovery passphrase or the message's
+ * text.
  *
  * <p>The secrets are random and kept only masked (each byte XOR {@link #MASK}) while the heap is
  * dumped, so that the test's own copies cannot be what the scan finds.
@@ -37,6 +38,7 @@ class SecretsTest {
   @Test
   void neitherThePassphraseNorAMessageBodyLingersInHeapLogsOrStore() throws Exception {
     byte[] maskedPassphrase = maskedRandom("passphrase-");
+    byte[] maskedRecovery = maskedRandom("recovery-");
     byte[] maskedBody = maskedRandom("Befund-");
     ListAppender<ILoggingEvent> logs = new ListAppender<>();
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -49,7 +51,7 @@ class SecretsTest {
     Path bobStore = temp.resolve(bobUser.localpart());
 
     try (Party bob = Party.start(temp, bobUser, TestHomeserver.url());
-        HeadlessClient alice = openWithPassphrase(aliceStore, maskedPassphrase)) {
+        HeadlessClient alice = openWithPassphrases(aliceStore, maskedPassphrase, maskedRecovery)) {
       // Given a session: Alice logs in and sends a message, Bob receives it
       alice.login(aliceUser.userId(), aliceUser.password());
       alice.startSync();
@@ -87,7 +89,7 @@ class SecretsTest {
     // The scan does find what is there: the masked copies are reachable from this test.
     assertThat(indexOf(heap, maskedBody)).as("the masked body in the heap").isNotEqualTo(-1);
     assertThat(filesUnder(aliceStore, bobStore)).as("the store files").hasSizeGreaterThan(4);
-    for (byte[] masked : List.of(maskedPassphrase, maskedBody)) {
+    for (byte[] masked : List.of(maskedPassphrase, maskedRecovery, maskedBody)) {
       byte[] ascii = unmask(masked);
       String label = new String(ascii, 0, 6, StandardCharsets.US_ASCII) + "...";
       assertThat(indexOf(heap, ascii)).as("%s as Latin-1 in the heap", label).isEqualTo(-1);
@@ -105,23 +107,32 @@ class SecretsTest {
     assertThat(logs.list).as("the log was captured").isNotEmpty();
   }
 
-  private static HeadlessClient openWithPassphrase(Path store, byte[] maskedPassphrase) {
-    byte[] ascii = unmask(maskedPassphrase);
-    char[] passphrase = new char[ascii.length];
-    for (int i = 0; i < ascii.length; i++) {
-      passphrase[i] = (char) ascii[i];
-    }
-    java.util.Arrays.fill(ascii, (byte) 0);
+  private static HeadlessClient openWithPassphrases(
+      Path store, byte[] maskedPassphrase, byte[] maskedRecovery) {
+    char[] passphrase = unmaskedChars(maskedPassphrase);
+    char[] recovery = unmaskedChars(maskedRecovery);
     try {
       return HeadlessClient.builder()
           .homeserverUrl(TestHomeserver.url())
           .storeDirectory(store)
           .storePassphrase(passphrase)
+          .recoveryPassphrase(recovery)
           .integratingSystem("tim-headless tests", "1")
           .build();
     } finally {
       java.util.Arrays.fill(passphrase, '\0');
+      java.util.Arrays.fill(recovery, '\0');
     }
+  }
+
+  private static char[] unmaskedChars(byte[] masked) {
+    byte[] ascii = unmask(masked);
+    char[] chars = new char[ascii.length];
+    for (int i = 0; i < ascii.length; i++) {
+      chars[i] = (char) ascii[i];
+    }
+    java.util.Arrays.fill(ascii, (byte) 0);
+    return chars;
   }
 
   private static void sendUnmasked(HeadlessClient client, String roomId, byte[] maskedBody) {

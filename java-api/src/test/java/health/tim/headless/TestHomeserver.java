@@ -72,6 +72,47 @@ final class TestHomeserver {
     }
   }
 
+  /**
+   * How many room keys the user's current server-side key backup holds, read with a short-lived
+   * login of its own (logged out again).
+   */
+  static int backedUpRoomKeys(User user) {
+    String base = url() + "/_matrix/client/v3";
+    try {
+      String login =
+          String.format(
+              "{\"type\":\"m.login.password\",\"identifier\":{\"type\":\"m.id.user\","
+                  + "\"user\":\"%s\"},\"password\":\"%s\"}",
+              user.userId(), new String(user.password()));
+      String token =
+          field(
+              send(
+                  HttpRequest.newBuilder(URI.create(base + "/login"))
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(login))),
+              "access_token");
+      try {
+        String version =
+            send(
+                HttpRequest.newBuilder(URI.create(base + "/room_keys/version"))
+                    .header("Authorization", "Bearer " + token)
+                    .GET());
+        Matcher count = Pattern.compile("\"count\"\\s*:\\s*(\\d+)").matcher(version);
+        return count.find() ? Integer.parseInt(count.group(1)) : 0;
+      } finally {
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/logout"))
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody()));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("reading the key backup failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the key backup", e);
+    }
+  }
+
   static String required(String variable) {
     String value = System.getenv(variable);
     if (value == null || value.isBlank()) {

@@ -26,12 +26,33 @@ public final class NativeBridge {
    * @param homeserverUrl the homeserver's URL
    * @param storeDirectory the store directory
    * @param storePassphrase the store passphrase; the caller wipes it
+   * @param recoveryPassphrase the recovery passphrase, or {@code null}; the caller wipes it
    * @param optionsJson the remaining settings as one JSON object (integrating system, rate limits,
    *     network), written by the builder
    * @return the client's handle
    */
   public static native long clientOpen(
-      String homeserverUrl, String storeDirectory, char[] storePassphrase, String optionsJson);
+      String homeserverUrl,
+      String storeDirectory,
+      char[] storePassphrase,
+      char[] recoveryPassphrase,
+      String optionsJson);
+
+  /**
+   * Sets up the key backup; blocking.
+   *
+   * @param handle the client's handle
+   * @param recoveryPassphrase the recovery passphrase; the caller wipes it
+   */
+  public static native void clientEnableKeyBackup(long handle, char[] recoveryPassphrase);
+
+  /**
+   * The key backup's state.
+   *
+   * @param handle the client's handle
+   * @return the state in the wire format
+   */
+  public static native byte[] clientKeyBackupState(long handle);
 
   /**
    * Links a room to a case reference.
