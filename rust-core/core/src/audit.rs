@@ -120,6 +120,13 @@ pub enum AuditEvent {
         /// The stable error code.
         code: &'static str,
     },
+    /// The client declined an invitation its permission configuration blocks.
+    InvitationDeclined {
+        /// The room.
+        room_id: String,
+        /// Who invited.
+        inviter: String,
+    },
     /// A room was filed under a case reference.
     CaseLinked {
         /// The room.
@@ -152,6 +159,7 @@ impl AuditEvent {
             Self::RestrictedModeLifted { .. } => "restricted_mode_lifted",
             Self::KeyBackupEnabled { .. } => "key_backup_enabled",
             Self::KeyBackupFailed { .. } => "key_backup_failed",
+            Self::InvitationDeclined { .. } => "invitation_declined",
             Self::CaseLinked { .. } => "case_linked",
             Self::CaseUnlinked { .. } => "case_unlinked",
         }
@@ -173,6 +181,9 @@ impl AuditEvent {
             Self::QueuedMessageDiscarded { room_id } => vec![("room_id", room_id.clone())],
             Self::KeyBackupEnabled { recovered } => vec![("recovered", recovered.to_string())],
             Self::KeyBackupFailed { code } => vec![("code", (*code).to_owned())],
+            Self::InvitationDeclined { room_id, inviter } => {
+                vec![("room_id", room_id.clone()), ("inviter", inviter.clone())]
+            }
             Self::CaseLinked { room_id, reference_digest }
             | Self::CaseUnlinked { room_id, reference_digest } => {
                 vec![("room_id", room_id.clone()), ("reference_digest", reference_digest.clone())]

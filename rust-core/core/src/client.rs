@@ -12,6 +12,7 @@ mod backup;
 mod cases;
 mod delivery;
 mod information;
+mod invites;
 mod media;
 mod messages;
 mod outbox;
@@ -75,6 +76,8 @@ pub struct ClientConfig {
     pub network: NetworkConfig,
     /// The passphrase that protects the key backup; without one, keys are not backed up.
     pub recovery_passphrase: Option<Secret>,
+    /// Whether the client itself declines invitations its permission configuration blocks.
+    pub decline_blocked_invites: bool,
 }
 
 /// The logged-in identity of a client.
@@ -98,6 +101,7 @@ pub struct HeadlessClient {
     network: Network,
     report: SelfReport,
     recovery_passphrase: Option<Secret>,
+    decline_blocked_invites: bool,
     backup_failure: Mutex<Option<&'static str>>,
     store: Arc<OpenedStore>,
     delivery: Arc<delivery::Delivery>,
@@ -167,6 +171,7 @@ impl HeadlessClient {
             network,
             report,
             recovery_passphrase: config.recovery_passphrase,
+            decline_blocked_invites: config.decline_blocked_invites,
             backup_failure: Mutex::new(None),
             store: Arc::new(store),
             delivery,
@@ -333,7 +338,7 @@ impl HeadlessClient {
     ///
     /// # Errors
     /// [`CoreError::NotLoggedIn`], [`CoreError::Closed`].
-    pub fn start_sync(&self) -> CoreResult<()> {
+    pub fn start_sync(self: &Arc<Self>) -> CoreResult<()> {
         let engine = self.logged_in_engine()?;
         let mut sync = self.sync.lock().unwrap_or_else(PoisonError::into_inner);
         if sync.as_ref().is_some_and(|task| !task.handle.is_finished()) {
@@ -345,6 +350,7 @@ impl HeadlessClient {
             shared: self.sync_state.clone(),
             delivery: self.delivery.clone(),
             store: self.store.clone(),
+            client: Arc::downgrade(self),
         };
         let handle = runtime().spawn(sync::sync_loop(engine, context, stopped));
         *sync = Some(SyncTask { stop, handle });

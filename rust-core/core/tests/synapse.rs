@@ -102,6 +102,7 @@ fn config(server: &Homeserver, store: &Path) -> ClientConfig {
         },
         network: NetworkConfig::default(),
         recovery_passphrase: None,
+        decline_blocked_invites: true,
         rate_limits: RateLimits::DEFAULT,
     }
 }

@@ -154,6 +154,7 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
                 },
             },
             recovery_passphrase: None,
+            decline_blocked_invites: options.decline_blocked_invitations,
         };
         let passphrase = convert::secret(env, "storePassphrase", &store_passphrase)?;
         let config = ClientConfig {
@@ -184,6 +185,7 @@ struct OpenOptions {
     trusted_certificates_pem: Option<String>,
     identification_header: String,
     identification_format: String,
+    decline_blocked_invitations: bool,
 }
 
 /// `static native byte[] clientSelfReport(long handle)`: the self-report in the wire format.

@@ -98,6 +98,20 @@ impl PermissionConfig {
         })
     }
 
+    /// Whether this configuration lets `user_id` invite the account; `insured` says whether the
+    /// user's server is an insurer's (the `isInsuredPerson` group). An exception inverts the
+    /// default.
+    pub fn allows(&self, user_id: &str, insured: bool) -> bool {
+        let server = user_id.split_once(':').map_or("", |(_, server)| server);
+        let excepted = self.user_exceptions.contains(user_id)
+            || self.server_exceptions.contains(server)
+            || (insured && self.group_exceptions.contains(GROUP_INSURED_PERSON));
+        match self.default_setting {
+            DefaultSetting::AllowAll => !excepted,
+            DefaultSetting::BlockAll => excepted,
+        }
+    }
+
     /// Reads account data content; `None` when it does not follow the schema (the Fachdienst
     /// then treats it as unset).
     pub fn from_json(content: &Value) -> Option<Self> {
@@ -206,6 +220,25 @@ mod tests {
                 group_exceptions: BTreeSet::new(),
             })
         );
+    }
+
+    #[test]
+    fn an_exception_inverts_the_default() {
+        let block = PermissionConfig {
+            default_setting: DefaultSetting::BlockAll,
+            user_exceptions: BTreeSet::from(["@arzt:praxis.de".to_owned()]),
+            server_exceptions: BTreeSet::from(["klinik.de".to_owned()]),
+            group_exceptions: BTreeSet::from([GROUP_INSURED_PERSON.to_owned()]),
+        };
+        assert!(block.allows("@arzt:praxis.de", false));
+        assert!(block.allows("@pflege:klinik.de", false));
+        assert!(block.allows("@versicherte:kasse.de", true));
+        assert!(!block.allows("@fremd:praxis.de", false));
+
+        let allow = PermissionConfig { default_setting: DefaultSetting::AllowAll, ..block };
+        assert!(!allow.allows("@arzt:praxis.de", false));
+        assert!(!allow.allows("@versicherte:kasse.de", true));
+        assert!(allow.allows("@fremd:praxis.de", false));
     }
 
     #[test]

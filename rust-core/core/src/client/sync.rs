@@ -112,6 +112,8 @@ pub(crate) struct SyncContext {
     pub(crate) shared: Arc<SyncShared>,
     pub(crate) delivery: Arc<Delivery>,
     pub(crate) store: Arc<OpenedStore>,
+    /// The client, to screen invitations; weak, as the client owns the loop.
+    pub(crate) client: std::sync::Weak<super::HeadlessClient>,
 }
 
 pub(crate) async fn sync_loop(
@@ -213,7 +215,14 @@ async fn deliver(
             let value = serde_json::from_str::<Value>(raw.json().get()).ok()?;
             timeline::invite(room_id.as_str(), &value, &own_user)
         });
-        batch.extend(invite.map(ClientEvent::Invite));
+        let Some(invite) = invite else { continue };
+        let admitted = match context.client.upgrade() {
+            Some(client) => client.admit_invite(engine, &invite).await,
+            None => true,
+        };
+        if admitted {
+            batch.push(ClientEvent::Invite(invite));
+        }
     }
 
     // New to-device messages may carry the keys of events that could not be decrypted before.

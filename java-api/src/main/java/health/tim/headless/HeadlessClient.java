@@ -1620,6 +1620,7 @@ public final class HeadlessClient implements AutoCloseable {
     private String trustedCertificatesPem;
     private String identificationHeader = DEFAULT_IDENTIFICATION_HEADER;
     private IdentificationFormat identificationFormat = IdentificationFormat.TEXT;
+    private boolean declineBlockedInvitations = true;
 
     private Builder() {}
 
@@ -1801,6 +1802,21 @@ public final class HeadlessClient implements AutoCloseable {
     }
 
     /**
+     * Whether the client itself declines invitations that the account's {@linkplain
+     * HeadlessClient#permissionConfig permission configuration} blocks; on unless switched off. A
+     * declined invitation never reaches the listeners; the decision is audited ({@code
+     * invitation_declined}). The Fachdienst refuses such invitations as well: this covers those it
+     * lets through. When the configuration cannot be read, the invitation is delivered.
+     *
+     * @param decline whether to decline blocked invitations
+     * @return this builder
+     */
+    public Builder declineBlockedInvitations(boolean decline) {
+      this.declineBlockedInvitations = decline;
+      return this;
+    }
+
+    /**
      * How often the client may be called; {@link RateLimits#DEFAULT} unless set.
      *
      * @param limits the limits
@@ -1844,6 +1860,7 @@ public final class HeadlessClient implements AutoCloseable {
                 .string("trustedCertificatesPem", trustedCertificatesPem)
                 .string("identificationHeader", identificationHeader)
                 .string("identificationFormat", identificationFormat.name())
+                .bool("declineBlockedInvitations", declineBlockedInvitations)
                 .finish();
         long handle =
             NativeBridge.clientOpen(

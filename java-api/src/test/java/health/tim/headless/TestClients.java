@@ -103,9 +103,10 @@ final class TestClients {
 
     @Override
     public void onEvent(ClientEvent event) {
-      events.add(event);
-      seen.add(event.toString());
+      // The queue last: await returns as soon as an event is in it
       recorded.add(event);
+      seen.add(event.toString());
+      events.add(event);
     }
 
     /** Forgets every event recorded so far. */

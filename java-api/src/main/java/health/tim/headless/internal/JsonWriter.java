@@ -38,6 +38,19 @@ public final class JsonWriter {
   }
 
   /**
+   * Adds a boolean member.
+   *
+   * @param name the member's name
+   * @param value its value
+   * @return this writer
+   */
+  public JsonWriter bool(String name, boolean value) {
+    key(name);
+    json.append(value);
+    return this;
+  }
+
+  /**
    * Ends the object.
    *
    * @return the JSON text
