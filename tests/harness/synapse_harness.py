@@ -292,6 +292,11 @@ def homeserver_config(workdir: Path, port: int, kept_secrets: dict) -> dict:
         "default_room_version": "10",
         "bcrypt_rounds": 4,
         "enable_metrics": False,
+        # Lets tests mint an m.login.token the way an SSO flow hands one to the integrating
+        # system (POST /_matrix/client/v1/login/get_token).
+        "login_via_existing_session": {
+            "enabled": True, "require_ui_auth": False, "token_timeout": "5m",
+        },
     }
     config.update(random_secrets())
     config.update(kept_secrets)

@@ -120,6 +120,11 @@ pub enum AuditEvent {
         /// The stable error code.
         code: &'static str,
     },
+    /// Every other device of the account was signed out.
+    OtherDevicesLoggedOut {
+        /// How many.
+        count: usize,
+    },
     /// The client declined an invitation its permission configuration blocks.
     InvitationDeclined {
         /// The room.
@@ -160,6 +165,7 @@ impl AuditEvent {
             Self::KeyBackupEnabled { .. } => "key_backup_enabled",
             Self::KeyBackupFailed { .. } => "key_backup_failed",
             Self::InvitationDeclined { .. } => "invitation_declined",
+            Self::OtherDevicesLoggedOut { .. } => "other_devices_logged_out",
             Self::CaseLinked { .. } => "case_linked",
             Self::CaseUnlinked { .. } => "case_unlinked",
         }
@@ -181,6 +187,7 @@ impl AuditEvent {
             Self::QueuedMessageDiscarded { room_id } => vec![("room_id", room_id.clone())],
             Self::KeyBackupEnabled { recovered } => vec![("recovered", recovered.to_string())],
             Self::KeyBackupFailed { code } => vec![("code", (*code).to_owned())],
+            Self::OtherDevicesLoggedOut { count } => vec![("count", count.to_string())],
             Self::InvitationDeclined { room_id, inviter } => {
                 vec![("room_id", room_id.clone()), ("inviter", inviter.clone())]
             }

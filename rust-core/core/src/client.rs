@@ -36,7 +36,10 @@ use matrix_sdk::{
     authentication::matrix::MatrixSession,
     config::RequestConfig,
     encryption::{BackupDownloadStrategy, EncryptionSettings},
-    ruma::{OwnedRoomId, RoomId},
+    ruma::{
+        api::client::{session::login::v3::Response as LoginResponse, uiaa},
+        OwnedDeviceId, OwnedRoomId, RoomId,
+    },
     store::RoomLoadSettings,
     Client, SessionChange, SessionMeta, SessionTokens, SqliteStoreConfig,
 };
@@ -54,6 +57,18 @@ use crate::{
     store::{OpenedStore, StoredSession},
     validate,
 };
+
+/// Sends a login request for a new device, asking for a refresh token.
+async fn login_request(
+    login: matrix_sdk::authentication::matrix::LoginBuilder,
+    device_display_name: Option<&str>,
+) -> matrix_sdk::Result<LoginResponse> {
+    let mut login = login.request_refresh_token();
+    if let Some(name) = device_display_name {
+        login = login.initial_device_display_name(name);
+    }
+    login.await
+}
 
 /// Time limit of an ordinary request, and how often the engine retries a transient failure.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -236,11 +251,50 @@ impl HeadlessClient {
         password: Secret,
         device_display_name: Option<&str>,
     ) -> CoreResult<Session> {
+        validate::login_user("user", user)?;
+        if password.is_empty() {
+            return Err(CoreError::invalid("password", "must not be empty"));
+        }
+        self.login_with(device_display_name, |engine| async move {
+            let login = engine.matrix_auth().login_username(user, password.expose());
+            login_request(login, device_display_name).await
+        })
+        .await
+    }
+
+    /// Logs in with a login token (`m.login.token`) that the integrating system obtained, for
+    /// example at the end of an SSO flow, and saves the session. A token works once.
+    ///
+    /// # Errors
+    /// As [`Self::login_password`]; a used, expired or unknown token is
+    /// [`CoreError::AuthenticationFailed`].
+    pub async fn login_token(
+        self: &Arc<Self>,
+        token: Secret,
+        device_display_name: Option<&str>,
+    ) -> CoreResult<Session> {
+        if token.is_empty() || token.expose().len() > 4096 {
+            return Err(CoreError::invalid("loginToken", "must have 1 to 4096 characters"));
+        }
+        self.login_with(device_display_name, |engine| async move {
+            let login = engine.matrix_auth().login_token(token.expose());
+            login_request(login, device_display_name).await
+        })
+        .await
+    }
+
+    /// The steps every login shares: checks, the request `login` makes, the engine reset after
+    /// a refusal, saving the session, the audit entry and the key backup.
+    async fn login_with<F, Fut>(
+        self: &Arc<Self>,
+        device_display_name: Option<&str>,
+        login: F,
+    ) -> CoreResult<Session>
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: Future<Output = matrix_sdk::Result<LoginResponse>>,
+    {
         self.guarded(async {
-            validate::login_user("user", user)?;
-            if password.is_empty() {
-                return Err(CoreError::invalid("password", "must not be empty"));
-            }
             if let Some(name) = device_display_name {
                 validate::label("deviceDisplayName", name)?;
             }
@@ -249,15 +303,7 @@ impl HeadlessClient {
                 return Err(CoreError::AlreadyLoggedIn);
             }
 
-            let mut login = engine.matrix_auth().login_username(user, password.expose());
-            login = login.request_refresh_token();
-            if let Some(name) = device_display_name {
-                login = login.initial_device_display_name(name);
-            }
-            let result = login.await;
-            drop(password);
-
-            let response = match result {
+            let response = match login(engine.clone()).await {
                 Ok(response) => response,
                 Err(error) => {
                     // The engine cannot take a session after a failed attempt: start a fresh one.
@@ -286,6 +332,62 @@ impl HeadlessClient {
                 user_id: response.user_id.to_string(),
                 device_id: response.device_id.to_string(),
             })
+        })
+        .await
+    }
+
+    /// Signs every other device of this account out (their keys are deleted on the server), as
+    /// after a device was lost or a store was copied. The homeserver asks for the account's
+    /// password to confirm. Returns how many devices were signed out.
+    ///
+    /// # Errors
+    /// [`CoreError::AuthenticationFailed`] for a wrong password, [`CoreError::NotLoggedIn`],
+    /// [`CoreError::Restricted`], [`CoreError::RateLimited`], homeserver and network errors.
+    pub async fn logout_other_devices(&self, password: Secret) -> CoreResult<usize> {
+        if password.is_empty() {
+            return Err(CoreError::invalid("password", "must not be empty"));
+        }
+        self.admit(security::Operation::Change, "logout_other_devices")?;
+        self.guarded(async {
+            let engine = self.logged_in_engine()?;
+            let own = engine.device_id().ok_or(CoreError::NotLoggedIn)?.to_owned();
+            let user = engine.user_id().ok_or(CoreError::NotLoggedIn)?.to_owned();
+            let devices = engine
+                .devices()
+                .await
+                .map_err(|error| CoreError::from_http("list devices", error))?
+                .devices;
+            let others: Vec<OwnedDeviceId> = devices
+                .into_iter()
+                .map(|device| device.device_id)
+                .filter(|id| *id != own)
+                .collect();
+            if others.is_empty() {
+                return Ok(0);
+            }
+
+            // The first attempt fails with the interactive-auth session the second one needs.
+            let session = match engine.delete_devices(&others, None).await {
+                Ok(_) => return Ok(others.len()),
+                Err(error) => error
+                    .as_uiaa_response()
+                    .and_then(|info| info.session.clone())
+                    .ok_or_else(|| CoreError::from_http("sign out devices", error))?,
+            };
+            let mut auth =
+                uiaa::Password::new(uiaa::UserIdentifier::from(user), password.expose().to_owned());
+            auth.session = Some(session);
+            engine.delete_devices(&others, Some(uiaa::AuthData::Password(auth))).await.map_err(
+                |error| {
+                    // A refused password comes back as another interactive-auth challenge.
+                    if error.as_uiaa_response().is_some() {
+                        return CoreError::AuthenticationFailed;
+                    }
+                    CoreError::from_http("sign out devices", error)
+                },
+            )?;
+            self.audit(AuditEvent::OtherDevicesLoggedOut { count: others.len() });
+            Ok(others.len())
         })
         .await
     }

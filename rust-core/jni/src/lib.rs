@@ -338,6 +338,43 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientLogi
     })
 }
 
+/// `static native Session clientLoginToken(long handle, char[] loginToken,
+/// String deviceDisplayName)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientLoginToken<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    login_token: JCharArray<'local>,
+    device_display_name: JString<'local>,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let token = convert::secret(env, "loginToken", &login_token)?;
+        let device_name = convert::optional_string(env, &device_display_name)?;
+        let session = block_on(client.login_token(token, device_name.as_deref()))?;
+        convert::session(env, Some(session))
+    })
+}
+
+/// `static native int clientLogoutOtherDevices(long handle, char[] password)`
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientLogoutOtherDevices<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    password: JCharArray<'local>,
+) -> jint {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let password = convert::secret(env, "password", &password)?;
+        let count = block_on(client.logout_other_devices(password))?;
+        Ok(jint::try_from(count).unwrap_or(jint::MAX))
+    })
+}
+
 /// `static native void clientLogout(long handle)`
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientLogout<'local>(

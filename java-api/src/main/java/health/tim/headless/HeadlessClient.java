@@ -149,6 +149,63 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   /**
+   * Logs in with a login token ({@code m.login.token}) and saves the session, like {@link
+   * #login(String, char[])}. This is how a login with two factors works for a headless client: the
+   * integrating system runs the homeserver's SSO flow once, with an operator at a browser, and
+   * hands the token from its end to this method; afterwards the saved session and its refresh token
+   * keep the client logged in unattended. A token works once and expires within minutes.
+   *
+   * @param loginToken the token; this method does not keep or alter the array, wipe it yourself
+   * @return the new session
+   * @throws InvalidArgumentException if {@code loginToken} is null, empty or longer than 4096
+   *     characters
+   * @throws ClientStateException if the client is logged in already
+   * @throws AuthenticationException if the homeserver refused the token (used, expired, unknown)
+   * @throws HomeserverException if the homeserver answered with another error
+   * @throws NetworkException if the homeserver could not be reached
+   * @throws ClientClosedException if the client is closed
+   */
+  public Session loginWithToken(char[] loginToken) {
+    checkNotNull(loginToken, "loginToken");
+    char[] copy = loginToken.clone();
+    long handle = nativeClient.handle();
+    try {
+      Session[] session = new Session[1];
+      audited(() -> session[0] = NativeBridge.clientLoginToken(handle, copy, null));
+      return session[0];
+    } finally {
+      Arrays.fill(copy, '\0');
+    }
+  }
+
+  /**
+   * Signs every other device of this account out; the homeserver deletes them with their keys. For
+   * example after a store was lost or copied. Audited.
+   *
+   * @param password the account's password, which the homeserver asks for to confirm; this method
+   *     does not keep or alter the array, wipe it yourself
+   * @return how many devices were signed out
+   * @throws InvalidArgumentException if {@code password} is null or empty
+   * @throws AuthenticationException if the homeserver refused the password
+   * @throws ClientStateException if not logged in, restricted or rate-limited
+   * @throws HomeserverException if the homeserver answered with another error
+   * @throws NetworkException if the homeserver could not be reached
+   * @throws ClientClosedException if the client is closed
+   */
+  public int logoutOtherDevices(char[] password) {
+    checkNotNull(password, "password");
+    char[] copy = password.clone();
+    long handle = nativeClient.handle();
+    try {
+      int[] count = new int[1];
+      audited(() -> count[0] = NativeBridge.clientLogoutOtherDevices(handle, copy));
+      return count[0];
+    } finally {
+      Arrays.fill(copy, '\0');
+    }
+  }
+
+  /**
    * Logs out: the homeserver deletes the device, and the client deletes the session and the
    * device's keys from the store. The client stays open and can log in again.
    *

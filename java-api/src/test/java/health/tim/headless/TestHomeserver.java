@@ -72,6 +72,46 @@ final class TestHomeserver {
     }
   }
 
+  /** Logs the user in with a plain HTTP request, as another device; returns its access token. */
+  static String rawLogin(User user) throws IOException, InterruptedException {
+    String login =
+        String.format(
+            "{\"type\":\"m.login.password\",\"identifier\":{\"type\":\"m.id.user\","
+                + "\"user\":\"%s\"},\"password\":\"%s\"}",
+            user.userId(), new String(user.password()));
+    return field(
+        send(
+            HttpRequest.newBuilder(URI.create(url() + "/_matrix/client/v3/login"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(login))),
+        "access_token");
+  }
+
+  /**
+   * A fresh {@code m.login.token} for the session of {@code accessToken}, as an SSO flow hands one
+   * to the integrating system (the harness enables {@code login_via_existing_session}).
+   */
+  static String mintLoginToken(String accessToken) throws IOException, InterruptedException {
+    return field(
+        send(
+            HttpRequest.newBuilder(URI.create(url() + "/_matrix/client/v1/login/get_token"))
+                .header("Authorization", "Bearer " + accessToken)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))),
+        "login_token");
+  }
+
+  /** The HTTP status of {@code /account/whoami} with an access token: 200 while it is valid. */
+  static int whoamiStatus(String accessToken) throws IOException, InterruptedException {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(url() + "/_matrix/client/v3/account/whoami"))
+                .header("Authorization", "Bearer " + accessToken)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
   /**
    * How many room keys the user's current server-side key backup holds, read with a short-lived
    * login of its own (logged out again).
@@ -79,18 +119,7 @@ final class TestHomeserver {
   static int backedUpRoomKeys(User user) {
     String base = url() + "/_matrix/client/v3";
     try {
-      String login =
-          String.format(
-              "{\"type\":\"m.login.password\",\"identifier\":{\"type\":\"m.id.user\","
-                  + "\"user\":\"%s\"},\"password\":\"%s\"}",
-              user.userId(), new String(user.password()));
-      String token =
-          field(
-              send(
-                  HttpRequest.newBuilder(URI.create(base + "/login"))
-                      .header("Content-Type", "application/json")
-                      .POST(HttpRequest.BodyPublishers.ofString(login))),
-              "access_token");
+      String token = rawLogin(user);
       try {
         String version =
             send(

@@ -39,6 +39,26 @@ public final class NativeBridge {
       String optionsJson);
 
   /**
+   * Logs in with a login token; blocking.
+   *
+   * @param handle the client's handle
+   * @param loginToken the token; the caller wipes it
+   * @param deviceDisplayName the new device's name, or {@code null}
+   * @return the session
+   */
+  public static native Session clientLoginToken(
+      long handle, char[] loginToken, String deviceDisplayName);
+
+  /**
+   * Signs the account's other devices out; blocking.
+   *
+   * @param handle the client's handle
+   * @param password the account's password; the caller wipes it
+   * @return how many devices were signed out
+   */
+  public static native int clientLogoutOtherDevices(long handle, char[] password);
+
+  /**
    * Sets up the key backup; blocking.
    *
    * @param handle the client's handle
