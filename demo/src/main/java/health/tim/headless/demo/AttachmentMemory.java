@@ -77,10 +77,10 @@ public final class AttachmentMemory {
       byte[] sentDigest = writeRandomFile(original, mebibytes);
       say("file of " + mebibytes + " MiB written");
 
-      long uploadBaseline = resetPeakAndReadRss();
+      long uploadBaseline = Rss.resetPeak();
       long started = System.nanoTime();
       String eventId = alice.sendFile(roomId, original, "application/octet-stream").join();
-      long uploadPeak = peakRss();
+      long uploadPeak = Rss.peak();
       say(
           String.format(
               "upload:   %.1f s, peak RSS growth %.1f MiB (baseline %.1f MiB)",
@@ -88,10 +88,10 @@ public final class AttachmentMemory {
 
       MessageEvent message = await(bobEvents, MessageEvent.class, eventId);
       Path received = work.resolve("received.bin");
-      long downloadBaseline = resetPeakAndReadRss();
+      long downloadBaseline = Rss.resetPeak();
       started = System.nanoTime();
       bob.downloadAttachment(message.roomId(), message.eventId(), received).join();
-      long downloadPeak = peakRss();
+      long downloadPeak = Rss.peak();
       say(
           String.format(
               "download: %.1f s, peak RSS growth %.1f MiB (baseline %.1f MiB)",
@@ -165,29 +165,6 @@ public final class AttachmentMemory {
       }
     }
     throw new IllegalStateException("no " + type.getSimpleName() + " arrived in time");
-  }
-
-  /** Resets the peak resident set (VmHWM) to the current one and returns the current one. */
-  private static long resetPeakAndReadRss() throws IOException, InterruptedException {
-    System.gc();
-    Thread.sleep(500);
-    Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-    return status("VmRSS:");
-  }
-
-  private static long peakRss() throws IOException {
-    return status("VmHWM:");
-  }
-
-  /** A value of {@code /proc/self/status}, in bytes. */
-  private static long status(String field) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith(field)) {
-        String[] parts = line.trim().split("\\s+");
-        return Long.parseLong(parts[1]) * 1024;
-      }
-    }
-    throw new IllegalStateException(field + " is missing from /proc/self/status");
   }
 
   private static double mib(long bytes) {
