@@ -11,6 +11,7 @@ use std::{
 mod backup;
 mod cases;
 mod delivery;
+mod discovery;
 mod information;
 mod invites;
 mod media;
@@ -79,8 +80,8 @@ const ENGINE_CLOSE_LIMIT: Duration = Duration::from_secs(5);
 /// What a client needs to start, apart from the store passphrase.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    /// Base URL of the homeserver.
-    pub homeserver_url: String,
+    /// Where the homeserver is.
+    pub homeserver: HomeserverLocation,
     /// Directory of this account's store; created when missing.
     pub store_dir: PathBuf,
     /// The system that embeds the client (for example the hospital information system).
@@ -93,6 +94,17 @@ pub struct ClientConfig {
     pub recovery_passphrase: Option<Secret>,
     /// Whether the client itself declines invitations its permission configuration blocks.
     pub decline_blocked_invites: bool,
+}
+
+/// How a client finds its homeserver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HomeserverLocation {
+    /// The homeserver's base URL, as configured.
+    Url(String),
+    /// A server name (the part of Matrix IDs after the colon) whose
+    /// `https://<name>/.well-known/matrix/client` names the homeserver. Looked up when the
+    /// store has no session; a saved session keeps the homeserver it was made with.
+    Discover(String),
 }
 
 /// The logged-in identity of a client.
@@ -151,7 +163,14 @@ impl HeadlessClient {
     /// [`OpenedStore::open`], and [`CoreError::StoreUnusable`] when the saved session belongs to
     /// another homeserver.
     pub async fn open(config: ClientConfig, passphrase: Secret) -> CoreResult<Arc<Self>> {
-        let homeserver = validate::homeserver_url("homeserverUrl", &config.homeserver_url)?;
+        // Ok: the configured URL; Err: the server name to discover the homeserver of.
+        let configured = match &config.homeserver {
+            HomeserverLocation::Url(url) => Ok(validate::homeserver_url("homeserverUrl", url)?),
+            HomeserverLocation::Discover(name) => {
+                validate::server_name("serverName", name)?;
+                Err(name.as_str())
+            }
+        };
         let system = &config.integrating_system;
         validate::label("integratingSystemName", &system.name)?;
         validate::label("integratingSystemVersion", &system.version)?;
@@ -169,11 +188,20 @@ impl HeadlessClient {
         drop(passphrase);
         crate::process::protect_once();
         let saved_session = store.load_session()?;
-        if let Some(saved) = &saved_session {
-            if Url::parse(&saved.homeserver).ok().as_ref() != Some(&homeserver) {
-                return Err(CoreError::StoreUnusable("the store belongs to another homeserver"));
+        let homeserver = match (configured, &saved_session) {
+            (Ok(url), Some(saved)) => {
+                if Url::parse(&saved.homeserver).ok().as_ref() != Some(&url) {
+                    return Err(CoreError::StoreUnusable(
+                        "the store belongs to another homeserver",
+                    ));
+                }
+                url
             }
-        }
+            (Ok(url), None) => url,
+            (Err(_), Some(saved)) => Url::parse(&saved.homeserver)
+                .map_err(|_| CoreError::StoreUnusable("the saved homeserver is not a URL"))?,
+            (Err(name), None) => discovery::discover(&network, name).await?,
+        };
 
         let delivery = Arc::new(delivery::Delivery::load(&store)?);
         let outbox = outbox::Outbox::load(&store)?;

@@ -16,8 +16,8 @@ use sha1::Sha1;
 use tim_headless_core::network::NetworkConfig;
 use tim_headless_core::product::IntegratingSystem;
 use tim_headless_core::{
-    block_on, ClientConfig, ClientEvent, CoreError, HeadlessClient, MessageEvent, OutgoingMessage,
-    RateLimits, RoomKind, RoomOptions, Secret,
+    block_on, ClientConfig, ClientEvent, CoreError, HeadlessClient, HomeserverLocation,
+    MessageEvent, OutgoingMessage, RateLimits, RoomKind, RoomOptions, Secret,
 };
 
 const STORE_PASSPHRASE: &str = "test store passphrase";
@@ -93,7 +93,7 @@ fn scratch_store(name: &str) -> PathBuf {
 
 fn config(server: &Homeserver, store: &Path) -> ClientConfig {
     ClientConfig {
-        homeserver_url: server.url.clone(),
+        homeserver: HomeserverLocation::Url(server.url.clone()),
         store_dir: store.to_owned(),
         integrating_system: IntegratingSystem {
             name: "tim-headless core tests".to_owned(),

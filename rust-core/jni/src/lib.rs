@@ -25,8 +25,8 @@ use tim_headless_core::network::NetworkConfig;
 use tim_headless_core::product::{Identification, IdentificationFormat, IntegratingSystem};
 use tim_headless_core::{
     block_on, check_room_options, content, logging, validate, AttachmentSpec, CaseReference,
-    ClientConfig, DefaultSetting, HeadlessClient, OutgoingMessage, PermissionConfig, RateLimits,
-    RoomKind, RoomOptions, TextKind, GROUP_INSURED_PERSON,
+    ClientConfig, DefaultSetting, HeadlessClient, HomeserverLocation, OutgoingMessage,
+    PermissionConfig, RateLimits, RoomKind, RoomOptions, TextKind, GROUP_INSURED_PERSON,
 };
 
 use crate::errors::{BridgeError, BridgeResult, ThrowTyped};
@@ -107,7 +107,8 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_droppedLog
 
 /// `static native long clientOpen(String homeserverUrl, String storeDirectory,
 /// char[] storePassphrase, char[] recoveryPassphrase, String optionsJson)`: the recovery
-/// passphrase may be null; the options are [`OpenOptions`] as JSON, so that
+/// passphrase may be null, and so may the URL when the options name a server to discover; the
+/// options are [`OpenOptions`] as JSON, so that
 /// new settings do not widen the signature.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen<'local>(
@@ -129,7 +130,15 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
             _ => return Err(invalid("identificationFormat", "unknown")),
         };
         let config = ClientConfig {
-            homeserver_url: convert::required_string(env, "homeserverUrl", &homeserver_url)?,
+            homeserver: match options.server_name {
+                Some(name) if homeserver_url.is_null() => HomeserverLocation::Discover(name),
+                Some(_) => return Err(invalid("serverName", "excludes homeserverUrl")),
+                None => HomeserverLocation::Url(convert::required_string(
+                    env,
+                    "homeserverUrl",
+                    &homeserver_url,
+                )?),
+            },
             store_dir: PathBuf::from(convert::required_string(
                 env,
                 "storeDirectory",
@@ -186,6 +195,7 @@ struct OpenOptions {
     identification_header: String,
     identification_format: String,
     decline_blocked_invitations: bool,
+    server_name: Option<String>,
 }
 
 /// `static native byte[] clientSelfReport(long handle)`: the self-report in the wire format.

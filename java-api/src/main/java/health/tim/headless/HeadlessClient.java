@@ -1666,6 +1666,7 @@ public final class HeadlessClient implements AutoCloseable {
    */
   public static final class Builder {
     private String homeserverUrl;
+    private String serverName;
     private Path storeDirectory;
     private char[] storePassphrase;
     private char[] recoveryPassphrase;
@@ -1682,7 +1683,8 @@ public final class HeadlessClient implements AutoCloseable {
     private Builder() {}
 
     /**
-     * The homeserver's base URL ({@code http} or {@code https}). Required.
+     * The homeserver's base URL ({@code http} or {@code https}). This or {@link #serverName} is
+     * required; the one set last applies.
      *
      * @param url for example {@code https://matrix.example.org}
      * @return this builder
@@ -1695,6 +1697,32 @@ public final class HeadlessClient implements AutoCloseable {
             ErrorCode.INVALID_ARGUMENT, "invalid homeserverUrl: must not be empty");
       }
       this.homeserverUrl = url;
+      this.serverName = null;
+      return this;
+    }
+
+    /**
+     * Finds the homeserver through the server name's {@code
+     * https://<serverName>/.well-known/matrix/client} instead of a configured URL; the lookup uses
+     * the {@linkplain #proxy proxy} and {@linkplain #trustedCertificates extra certificates}. It
+     * runs in {@link #build()} when the store has no session yet; a saved session keeps the
+     * homeserver it was made with, so a moved homeserver needs a new login. This or {@link
+     * #homeserverUrl} is required; the one set last applies.
+     *
+     * @param name the server name, the part of Matrix IDs after the colon, for example {@code
+     *     klinik.example.org}
+     * @return this builder
+     * @throws InvalidArgumentException if {@code name} is null or blank; {@link #build()} refuses a
+     *     malformed one
+     */
+    public Builder serverName(String name) {
+      requireNonNull(name, "serverName");
+      if (name.isBlank()) {
+        throw new InvalidArgumentException(
+            ErrorCode.INVALID_ARGUMENT, "invalid serverName: must not be empty");
+      }
+      this.serverName = name;
+      this.homeserverUrl = null;
       return this;
     }
 
@@ -1891,7 +1919,10 @@ public final class HeadlessClient implements AutoCloseable {
      * passphrase copy is wiped whether or not this succeeds.
      *
      * @return the client
-     * @throws InvalidArgumentException if a required setting is missing or a value is malformed
+     * @throws InvalidArgumentException if a required setting is missing or a value is malformed, or
+     *     the {@linkplain #serverName server name} publishes no usable {@code .well-known}
+     * @throws NetworkException if the server name's {@code .well-known} cannot be fetched, its
+     *     certificate included
      * @throws StoreException if the passphrase does not open the store ({@link
      *     ErrorCode#STORE_WRONG_PASSPHRASE}), another client holds it ({@link
      *     ErrorCode#STORE_LOCKED}) or the directory cannot be used ({@link
@@ -1900,7 +1931,7 @@ public final class HeadlessClient implements AutoCloseable {
      */
     public HeadlessClient build() {
       try {
-        requireSet(homeserverUrl, "homeserverUrl");
+        requireSet(serverName != null ? serverName : homeserverUrl, "homeserverUrl");
         requireSet(storeDirectory, "storeDirectory");
         requireSet(storePassphrase, "storePassphrase");
         requireSet(systemName, "integratingSystem");
@@ -1918,10 +1949,11 @@ public final class HeadlessClient implements AutoCloseable {
                 .string("identificationHeader", identificationHeader)
                 .string("identificationFormat", identificationFormat.name())
                 .bool("declineBlockedInvitations", declineBlockedInvitations)
+                .string("serverName", serverName)
                 .finish();
         long handle =
             NativeBridge.clientOpen(
-                homeserverUrl,
+                serverName != null ? null : homeserverUrl,
                 storeDirectory.toString(),
                 storePassphrase,
                 recoveryPassphrase,

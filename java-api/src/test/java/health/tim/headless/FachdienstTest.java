@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import health.tim.headless.TestClients.Party;
 import health.tim.headless.TestHomeserver.User;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
@@ -240,14 +241,7 @@ class FachdienstTest {
     String plainUrl = TestHomeserver.required("TIM_FD1_URL");
     String tlsUrl = TestHomeserver.required("TIM_FD1_TLS_URL");
     User user = TestHomeserver.register("kis", plainUrl, TestHomeserver.required("TIM_FD1_SECRET"));
-    List<X509Certificate> localCa;
-    try (InputStream pem =
-        Files.newInputStream(Path.of(TestHomeserver.required("TIM_FD_TLS_CA")))) {
-      localCa =
-          CertificateFactory.getInstance("X.509").generateCertificates(pem).stream()
-              .map(X509Certificate.class::cast)
-              .toList();
-    }
+    List<X509Certificate> localCa = localCa();
 
     // Without the CA the certificate does not verify, and there is no switch to skip that
     try (HeadlessClient untrusting = tlsClient(tlsUrl, "untrusting").build()) {
@@ -261,6 +255,46 @@ class FachdienstTest {
         tlsClient(tlsUrl, "trusting").trustedCertificates(localCa).build()) {
       trusting.login(user.userId(), user.password());
       assertThat(trusting.createRoom(CreateRoomOptions.privateRoom()).join()).startsWith("!");
+    }
+  }
+
+  @Test
+  void theHomeserverIsFoundThroughTheServerNamesWellKnownOverVerifiedTls() throws Exception {
+    String plainUrl = TestHomeserver.required("TIM_FD1_URL");
+    User user = TestHomeserver.register("kis", plainUrl, TestHomeserver.required("TIM_FD1_SECRET"));
+    // The TLS port publishes the client API's .well-known, naming the plain client port
+    String serverName = URI.create(TestHomeserver.required("TIM_FD1_TLS_URL")).getAuthority();
+
+    try (HeadlessClient discovered =
+        HeadlessClient.builder()
+            .serverName(serverName)
+            .storeDirectory(temp.resolve("discovered"))
+            .storePassphrase(TestClients.STORE_PASSPHRASE)
+            .integratingSystem("tim-headless tests", "1")
+            .trustedCertificates(localCa())
+            .build()) {
+      discovered.login(user.userId(), user.password());
+      assertThat(discovered.createRoom(CreateRoomOptions.privateRoom()).join()).startsWith("!");
+    }
+
+    // Without the CA the lookup itself fails: the .well-known is verified like any request
+    assertThatThrownBy(
+            () ->
+                HeadlessClient.builder()
+                    .serverName(serverName)
+                    .storeDirectory(temp.resolve("unverified"))
+                    .storePassphrase(TestClients.STORE_PASSPHRASE)
+                    .integratingSystem("tim-headless tests", "1")
+                    .build())
+        .isInstanceOf(NetworkException.class);
+  }
+
+  private static List<X509Certificate> localCa() throws Exception {
+    try (InputStream pem =
+        Files.newInputStream(Path.of(TestHomeserver.required("TIM_FD_TLS_CA")))) {
+      return CertificateFactory.getInstance("X.509").generateCertificates(pem).stream()
+          .map(X509Certificate.class::cast)
+          .toList();
     }
   }
 
