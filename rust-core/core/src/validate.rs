@@ -98,11 +98,17 @@ pub fn message_body(parameter: &'static str, value: &str) -> CoreResult<()> {
 
 /// Checks a short printable label such as the integrating system's name or version.
 pub fn label(parameter: &'static str, value: &str) -> CoreResult<()> {
+    bounded_label(parameter, value, MAX_LABEL_CHARS)
+}
+
+/// Checks a single-line text of at most `max_chars` characters: not blank, no control
+/// characters.
+pub fn bounded_label(parameter: &'static str, value: &str, max_chars: usize) -> CoreResult<()> {
     if value.trim().is_empty() {
         return Err(CoreError::invalid(parameter, "must not be empty"));
     }
-    if value.chars().count() > MAX_LABEL_CHARS {
-        return Err(CoreError::invalid(parameter, "exceeds 128 characters"));
+    if value.chars().count() > max_chars {
+        return Err(CoreError::invalid(parameter, "is too long"));
     }
     if value.chars().any(char::is_control) {
         return Err(CoreError::invalid(parameter, "must not contain control characters"));

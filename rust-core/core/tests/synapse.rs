@@ -16,8 +16,9 @@ use sha1::Sha1;
 use tim_headless_core::network::NetworkConfig;
 use tim_headless_core::product::IntegratingSystem;
 use tim_headless_core::{
-    block_on, ClientConfig, ClientEvent, CoreError, HeadlessClient, HomeserverLocation,
-    MessageEvent, OutgoingMessage, RateLimits, RoomKind, RoomOptions, Secret,
+    block_on, ClientConfig, ClientEvent, CoreError, DefaultSetting, HeadlessClient,
+    HomeserverLocation, MessageEvent, OutgoingMessage, PermissionConfig, RateLimits, RoomKind,
+    RoomOptions, Secret,
 };
 
 const STORE_PASSPHRASE: &str = "test store passphrase";
@@ -41,6 +42,18 @@ fn homeserver() -> Homeserver {
             .filter(|v| !v.is_empty())
             .expect(missing),
     }
+}
+
+/// One server of the Fachdienst set that `./run test` starts (`fd1`, `fd2`), with its server
+/// name.
+fn fachdienst(key: &str) -> (Homeserver, String) {
+    let variable = |suffix: &str| {
+        let name = format!("TIM_{}_{suffix}", key.to_uppercase());
+        std::env::var(&name).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| {
+            panic!("run the tests through `./run test`, which starts the Fachdienst set and sets {name}")
+        })
+    };
+    (Homeserver { url: variable("URL"), secret: variable("SECRET") }, variable("SERVER_NAME"))
 }
 
 /// Registers a fresh user through Synapse's shared-secret admin API; returns (user ID, password).
@@ -392,4 +405,45 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     files
+}
+
+#[test]
+fn the_core_meets_the_fachdienst_rules_across_two_servers() {
+    block_on(async {
+        let (fd1, _) = fachdienst("fd1");
+        let (fd2, fd2_name) = fachdienst("fd2");
+        let alice_store = scratch_store("fd-alice");
+        let bob_store = scratch_store("fd-bob");
+        let (alice, _) = logged_in(&fd1, &alice_store, "alice").await;
+        let (bob, bob_id) = logged_in(&fd2, &bob_store, "bob").await;
+
+        // fd2 is on the stand-in federation list as an insurer
+        assert!(alice.is_insurance(&fd2_name).await.expect("isInsurance"));
+
+        // When Bob on fd2 blocks everybody, Alice's room with him on fd1 is refused with 403
+        let block_all = PermissionConfig {
+            default_setting: DefaultSetting::BlockAll,
+            user_exceptions: Default::default(),
+            server_exceptions: Default::default(),
+            group_exceptions: Default::default(),
+        };
+        bob.set_permission_config(&block_all).await.expect("permission config");
+        match alice.create_room(private_room_with(&bob_id)).await {
+            Err(CoreError::InviteRefused { status, .. }) => assert_eq!(status, 403),
+            other => panic!("expected a refused invitation, got {other:?}"),
+        }
+
+        // And a request for room version 11 never leaves the client
+        let mut version_11 = private_room_with(&bob_id);
+        version_11.room_version = Some("11".to_owned());
+        assert!(matches!(
+            alice.create_room(version_11).await,
+            Err(CoreError::InvalidArgument { .. })
+        ));
+
+        alice.close().await;
+        bob.close().await;
+        let _ = fs::remove_dir_all(&alice_store);
+        let _ = fs::remove_dir_all(&bob_store);
+    });
 }

@@ -53,8 +53,8 @@ impl CaseReference {
     /// # Errors
     /// [`CoreError::InvalidArgument`] naming `system`, `value` or `fhirReference`.
     pub fn validate(&self) -> CoreResult<()> {
-        identifier_part("system", &self.system, MAX_SYSTEM_CHARS)?;
-        identifier_part("value", &self.value, MAX_VALUE_CHARS)?;
+        validate::bounded_label("system", &self.system, MAX_SYSTEM_CHARS)?;
+        validate::bounded_label("value", &self.value, MAX_VALUE_CHARS)?;
         if let Some(reference) = &self.fhir_reference {
             fhir_reference(reference)?;
         }
@@ -66,19 +66,6 @@ impl CaseReference {
     fn same_case(&self, other: &CaseReference) -> bool {
         self.system == other.system && self.value == other.value
     }
-}
-
-fn identifier_part(parameter: &'static str, value: &str, max_chars: usize) -> CoreResult<()> {
-    if value.trim().is_empty() {
-        return Err(CoreError::invalid(parameter, "must not be empty"));
-    }
-    if value.chars().count() > max_chars {
-        return Err(CoreError::invalid(parameter, "is too long"));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(CoreError::invalid(parameter, "must not contain control characters"));
-    }
-    Ok(())
 }
 
 /// A relative FHIR reference (`Type/id`, FHIR's id grammar) or an absolute `http(s)` or `urn`

@@ -1749,13 +1749,9 @@ public final class HeadlessClient implements AutoCloseable {
      * @throws InvalidArgumentException if {@code passphrase} is null or empty
      */
     public Builder storePassphrase(char[] passphrase) {
-      requireNonNull(passphrase, "storePassphrase");
-      if (passphrase.length == 0) {
-        throw new InvalidArgumentException(
-            ErrorCode.INVALID_ARGUMENT, "invalid storePassphrase: must not be empty");
-      }
+      char[] copy = nonEmptyCopy(passphrase, "storePassphrase");
       wipe(storePassphrase);
-      this.storePassphrase = passphrase.clone();
+      this.storePassphrase = copy;
       return this;
     }
 
@@ -1876,13 +1872,9 @@ public final class HeadlessClient implements AutoCloseable {
      * @throws InvalidArgumentException if {@code passphrase} is null or empty
      */
     public Builder recoveryPassphrase(char[] passphrase) {
-      requireNonNull(passphrase, "recoveryPassphrase");
-      if (passphrase.length == 0) {
-        throw new InvalidArgumentException(
-            ErrorCode.INVALID_ARGUMENT, "invalid recoveryPassphrase: must not be empty");
-      }
+      char[] copy = nonEmptyCopy(passphrase, "recoveryPassphrase");
       wipe(recoveryPassphrase);
-      this.recoveryPassphrase = passphrase.clone();
+      this.recoveryPassphrase = copy;
       return this;
     }
 
@@ -1969,6 +1961,15 @@ public final class HeadlessClient implements AutoCloseable {
       storePassphrase = null;
       wipe(recoveryPassphrase);
       recoveryPassphrase = null;
+    }
+
+    private static char[] nonEmptyCopy(char[] secret, String setting) {
+      requireNonNull(secret, setting);
+      if (secret.length == 0) {
+        throw new InvalidArgumentException(
+            ErrorCode.INVALID_ARGUMENT, "invalid " + setting + ": must not be empty");
+      }
+      return secret.clone();
     }
 
     private static void wipe(char[] secret) {

@@ -107,13 +107,7 @@ class CaseLinksTest {
     // Room for the 32 links below within one second
     RateLimits fastChanges = new RateLimits(20, 50, 50);
     try (HeadlessClient client =
-        HeadlessClient.builder()
-            .homeserverUrl(TestHomeserver.url())
-            .storeDirectory(temp.resolve("kis"))
-            .storePassphrase(TestClients.STORE_PASSPHRASE)
-            .integratingSystem("tim-headless tests", "1")
-            .rateLimits(fastChanges)
-            .build()) {
+        TestClients.builder(temp.resolve("kis")).rateLimits(fastChanges).build()) {
       String roomId = "!akte:example.org";
       client.linkCase(roomId, PATIENT);
 

@@ -266,11 +266,8 @@ class FachdienstTest {
     String serverName = URI.create(TestHomeserver.required("TIM_FD1_TLS_URL")).getAuthority();
 
     try (HeadlessClient discovered =
-        HeadlessClient.builder()
+        TestClients.builder(temp.resolve("discovered"))
             .serverName(serverName)
-            .storeDirectory(temp.resolve("discovered"))
-            .storePassphrase(TestClients.STORE_PASSPHRASE)
-            .integratingSystem("tim-headless tests", "1")
             .trustedCertificates(localCa())
             .build()) {
       discovered.login(user.userId(), user.password());
@@ -279,13 +276,7 @@ class FachdienstTest {
 
     // Without the CA the lookup itself fails: the .well-known is verified like any request
     assertThatThrownBy(
-            () ->
-                HeadlessClient.builder()
-                    .serverName(serverName)
-                    .storeDirectory(temp.resolve("unverified"))
-                    .storePassphrase(TestClients.STORE_PASSPHRASE)
-                    .integratingSystem("tim-headless tests", "1")
-                    .build())
+            () -> TestClients.builder(temp.resolve("unverified")).serverName(serverName).build())
         .isInstanceOf(NetworkException.class);
   }
 
@@ -299,11 +290,7 @@ class FachdienstTest {
   }
 
   private HeadlessClient.Builder tlsClient(String url, String store) {
-    return HeadlessClient.builder()
-        .homeserverUrl(url)
-        .storeDirectory(temp.resolve(store))
-        .storePassphrase(TestClients.STORE_PASSPHRASE)
-        .integratingSystem("tim-headless tests", "1");
+    return TestClients.builder(temp.resolve(store)).homeserverUrl(url);
   }
 
   /**

@@ -57,13 +57,7 @@ class InvitationScreeningTest {
     User bobUser = TestHomeserver.register("bob");
     try (Party alice = Party.start(temp, "alice");
         HeadlessClient bob =
-            HeadlessClient.builder()
-                .homeserverUrl(TestHomeserver.url())
-                .storeDirectory(temp.resolve("bob"))
-                .storePassphrase(TestClients.STORE_PASSPHRASE)
-                .integratingSystem("tim-headless tests", "1")
-                .declineBlockedInvitations(false)
-                .build()) {
+            TestClients.builder(temp.resolve("bob")).declineBlockedInvitations(false).build()) {
       Recorder events = new Recorder();
       bob.addListener(events);
       bob.login(bobUser.userId(), bobUser.password());

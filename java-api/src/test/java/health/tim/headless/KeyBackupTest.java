@@ -19,12 +19,7 @@ class KeyBackupTest {
   @TempDir Path temp;
 
   private HeadlessClient open(Path store, char[] recovery) {
-    HeadlessClient.Builder builder =
-        HeadlessClient.builder()
-            .homeserverUrl(TestHomeserver.url())
-            .storeDirectory(store)
-            .storePassphrase(TestClients.STORE_PASSPHRASE)
-            .integratingSystem("tim-headless tests", "1");
+    HeadlessClient.Builder builder = TestClients.builder(store);
     if (recovery != null) {
       builder.recoveryPassphrase(recovery);
     }

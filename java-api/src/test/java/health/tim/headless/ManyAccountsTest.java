@@ -72,13 +72,7 @@ class ManyAccountsTest {
   private Party fastSender() {
     TestHomeserver.User user = TestHomeserver.register("sender");
     HeadlessClient client =
-        HeadlessClient.builder()
-            .homeserverUrl(TestHomeserver.url())
-            .storeDirectory(temp.resolve("sender"))
-            .storePassphrase(TestClients.STORE_PASSPHRASE)
-            .integratingSystem("tim-headless tests", "1")
-            .rateLimits(new RateLimits(20, 50, 50))
-            .build();
+        TestClients.builder(temp.resolve("sender")).rateLimits(new RateLimits(20, 50, 50)).build();
     client.login(user.userId(), user.password());
     TestClients.Recorder events = new TestClients.Recorder();
     client.addListener(events);

@@ -23,12 +23,16 @@ final class TestClients {
   }
 
   static HeadlessClient open(Path store, String homeserverUrl) {
+    return builder(store).homeserverUrl(homeserverUrl).build();
+  }
+
+  /** A builder for a client on the test homeserver with the tests' store passphrase. */
+  static HeadlessClient.Builder builder(Path store) {
     return HeadlessClient.builder()
-        .homeserverUrl(homeserverUrl)
+        .homeserverUrl(TestHomeserver.url())
         .storeDirectory(store)
         .storePassphrase(STORE_PASSPHRASE)
-        .integratingSystem("tim-headless tests", "1")
-        .build();
+        .integratingSystem("tim-headless tests", "1");
   }
 
   /**

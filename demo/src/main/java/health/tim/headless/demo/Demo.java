@@ -24,20 +24,23 @@ public final class Demo {
   /**
    * Runs the demo; exits with 1 when the message does not arrive within 30 seconds.
    *
-   * @param args homeserver URL, Alice's localpart, Bob's localpart, store directory
+   * @param args homeserver URL, Alice's localpart, Bob's localpart, store directory, and optionally
+   *     Bob's homeserver URL when he is on another (federating) homeserver
    * @throws Exception when a step fails
    */
   public static void main(String[] args) throws Exception {
-    if (args.length != 4) {
-      System.err.println("usage: Demo <homeserver-url> <alice> <bob> <store-directory>");
+    if (args.length != 4 && args.length != 5) {
+      System.err.println(
+          "usage: Demo <homeserver-url> <alice> <bob> <store-directory> [<bob-homeserver-url>]");
       System.exit(2);
     }
     String homeserver = args[0];
+    String bobsHomeserver = args.length == 5 ? args[4] : homeserver;
     Path stores = Path.of(args[3]);
     char[] storePassphrase = "demo store passphrase".toCharArray();
 
     try (HeadlessClient alice = open(homeserver, stores.resolve("alice"), storePassphrase);
-        HeadlessClient bob = open(homeserver, stores.resolve("bob"), storePassphrase)) {
+        HeadlessClient bob = open(bobsHomeserver, stores.resolve("bob"), storePassphrase)) {
       String aliceId =
           alice.login(args[1], System.getenv("DEMO_ALICE_PASSWORD").toCharArray()).userId();
       String bobId = bob.login(args[2], System.getenv("DEMO_BOB_PASSWORD").toCharArray()).userId();
