@@ -11,6 +11,7 @@ use std::{
 mod backup;
 mod cases;
 mod delivery;
+mod directory;
 mod discovery;
 mod information;
 mod invites;
@@ -24,6 +25,9 @@ mod sync;
 
 pub use backup::KeyBackupState;
 pub use cases::{CaseReference, MAX_CASES_PER_ROOM, MAX_LINKED_ROOMS};
+pub use directory::{
+    DirectoryAddress, DirectoryEntry, DirectoryKind, DirectoryQuery, MAX_DIRECTORY_RESULTS,
+};
 pub use media::{AttachmentKind, AttachmentSpec, DownloadInfo};
 pub use messages::HistoryPage;
 pub use outbox::MAX_QUEUED_MESSAGES;
@@ -94,6 +98,8 @@ pub struct ClientConfig {
     pub recovery_passphrase: Option<Secret>,
     /// Whether the client itself declines invitations its permission configuration blocks.
     pub decline_blocked_invites: bool,
+    /// The base URL of the VZD-FHIR-Directory, if the client searches it.
+    pub directory_url: Option<String>,
 }
 
 /// How a client finds its homeserver.
@@ -127,6 +133,7 @@ pub struct HeadlessClient {
     homeserver: Url,
     network: Network,
     report: SelfReport,
+    directory: directory::Directory,
     recovery_passphrase: Option<Secret>,
     decline_blocked_invites: bool,
     backup_failure: Mutex<Option<&'static str>>,
@@ -183,6 +190,7 @@ impl HeadlessClient {
         }
         let report = SelfReport::new(config.integrating_system.clone());
         let network = Network::new(&config.network, &report)?;
+        let directory = directory::Directory::new(config.directory_url.as_deref())?;
 
         let store = OpenedStore::open(&config.store_dir, &passphrase)?;
         drop(passphrase);
@@ -213,6 +221,7 @@ impl HeadlessClient {
             homeserver,
             network,
             report,
+            directory,
             recovery_passphrase: config.recovery_passphrase,
             decline_blocked_invites: config.decline_blocked_invites,
             backup_failure: Mutex::new(None),

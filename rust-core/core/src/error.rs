@@ -49,6 +49,10 @@ pub enum CoreError {
     #[error("the homeserver refused the credentials")]
     AuthenticationFailed,
 
+    /// A setting the operation needs was not configured; the value names it.
+    #[error("{0} is not configured")]
+    NotConfigured(&'static str),
+
     /// The recovery passphrase does not open the account's secret storage.
     #[error("the recovery passphrase does not open the account's key backup")]
     RecoveryPassphraseRefused,
@@ -151,6 +155,7 @@ impl CoreError {
             Self::StoreUnusable(_) => "STORE_UNUSABLE",
             Self::AuthenticationFailed => "AUTHENTICATION_FAILED",
             Self::RecoveryPassphraseRefused => "RECOVERY_PASSPHRASE_REFUSED",
+            Self::NotConfigured(_) => "NOT_CONFIGURED",
             Self::KeyBackupUnavailable(_) => "KEY_BACKUP_UNAVAILABLE",
             Self::Homeserver { .. } => "HOMESERVER_ERROR",
             Self::Network => "NETWORK_ERROR",

@@ -116,6 +116,7 @@ fn config(server: &Homeserver, store: &Path) -> ClientConfig {
         network: NetworkConfig::default(),
         recovery_passphrase: None,
         decline_blocked_invites: true,
+        directory_url: None,
         rate_limits: RateLimits::DEFAULT,
     }
 }

@@ -69,7 +69,9 @@ fn exception_class(error: &CoreError) -> ExceptionClass {
         CoreError::AuthenticationFailed | CoreError::RecoveryPassphraseRefused => {
             ExceptionClass::Authentication
         }
-        CoreError::KeyBackupUnavailable(_) => ExceptionClass::ClientState,
+        CoreError::KeyBackupUnavailable(_) | CoreError::NotConfigured(_) => {
+            ExceptionClass::ClientState
+        }
         CoreError::Homeserver { .. } => ExceptionClass::Homeserver,
         CoreError::InviteRefused { .. } => ExceptionClass::InviteRefused,
         CoreError::Network => ExceptionClass::Network,
@@ -215,6 +217,7 @@ pub(crate) fn sample_error(code: &str) -> Option<BridgeError> {
         "AUTHENTICATION_FAILED" => core(CoreError::AuthenticationFailed),
         "RECOVERY_PASSPHRASE_REFUSED" => core(CoreError::RecoveryPassphraseRefused),
         "KEY_BACKUP_UNAVAILABLE" => core(CoreError::KeyBackupUnavailable("self-test")),
+        "NOT_CONFIGURED" => core(CoreError::NotConfigured("selfTest")),
         "HOMESERVER_ERROR" => {
             core(CoreError::Homeserver { status: 403, errcode: "M_FORBIDDEN".to_owned() })
         }

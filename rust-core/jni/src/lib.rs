@@ -25,8 +25,9 @@ use tim_headless_core::network::NetworkConfig;
 use tim_headless_core::product::{Identification, IdentificationFormat, IntegratingSystem};
 use tim_headless_core::{
     block_on, check_room_options, content, logging, validate, AttachmentSpec, CaseReference,
-    ClientConfig, DefaultSetting, HeadlessClient, HomeserverLocation, OutgoingMessage,
-    PermissionConfig, RateLimits, RoomKind, RoomOptions, TextKind, GROUP_INSURED_PERSON,
+    ClientConfig, DefaultSetting, DirectoryKind, DirectoryQuery, HeadlessClient,
+    HomeserverLocation, OutgoingMessage, PermissionConfig, RateLimits, RoomKind, RoomOptions,
+    TextKind, GROUP_INSURED_PERSON,
 };
 
 use crate::errors::{BridgeError, BridgeResult, ThrowTyped};
@@ -164,6 +165,7 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
             },
             recovery_passphrase: None,
             decline_blocked_invites: options.decline_blocked_invitations,
+            directory_url: options.directory_url,
         };
         let passphrase = convert::secret(env, "storePassphrase", &store_passphrase)?;
         let config = ClientConfig {
@@ -196,6 +198,7 @@ struct OpenOptions {
     identification_format: String,
     decline_blocked_invitations: bool,
     server_name: Option<String>,
+    directory_url: Option<String>,
 }
 
 /// `static native byte[] clientSelfReport(long handle)`: the self-report in the wire format.
@@ -1488,5 +1491,44 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientKeyB
         let client = handles::get(handle)?;
         let state = block_on(client.key_backup_state())?;
         convert::bytes(env, &wire::key_backup_state(state))
+    })
+}
+
+/// Directory kinds as `NativeBridge` numbers them.
+const DIRECTORY_PRACTITIONER: jint = 1;
+const DIRECTORY_HEALTHCARE_SERVICE: jint = 2;
+
+/// `static native byte[] clientSearchDirectory(long handle, int kind, String name, String city,
+/// String postalCode, String matrixId, int limit)`; blocking. The entries in the wire format.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSearchDirectory<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    kind: jint,
+    name: JString<'local>,
+    city: JString<'local>,
+    postal_code: JString<'local>,
+    matrix_id: JString<'local>,
+    limit: jint,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        let kind = match kind {
+            DIRECTORY_PRACTITIONER => DirectoryKind::Practitioner,
+            DIRECTORY_HEALTHCARE_SERVICE => DirectoryKind::HealthcareService,
+            _ => return Err(invalid("kind", "unknown")),
+        };
+        let query = DirectoryQuery {
+            name: convert::optional_string(env, &name)?,
+            city: convert::optional_string(env, &city)?,
+            postal_code: convert::optional_string(env, &postal_code)?,
+            matrix_id: convert::optional_string(env, &matrix_id)?,
+            limit: u32::try_from(limit).map_err(|_| invalid("limit", "must not be negative"))?,
+        };
+        let found = block_on(client.search_directory(kind, &query))?;
+        convert::bytes(env, &wire::directory_entries(&found))
     })
 }

@@ -12,8 +12,9 @@
 use tim_headless_core::product::SelfReport;
 use tim_headless_core::{
     AttachmentInfo, AuditEntry, AuditVerification, CaseReference, ClientEvent, DefaultSetting,
-    DownloadInfo, EventMeta, HistoryPage, KeyBackupState, NumberedEvent, PermissionConfig,
-    QueueState, QueuedMessage, RoomMember, RoomSettings, RoomSummary, StateEvent, UserProfile,
+    DirectoryEntry, DirectoryKind, DownloadInfo, EventMeta, HistoryPage, KeyBackupState,
+    NumberedEvent, PermissionConfig, QueueState, QueuedMessage, RoomMember, RoomSettings,
+    RoomSummary, StateEvent, UserProfile,
 };
 
 /// Tags of the event kinds; the Java reader has the same table.
@@ -359,6 +360,28 @@ pub(crate) fn key_backup_state(state: KeyBackupState) -> Vec<u8> {
             w.str(code);
         }
     }
+    w.into_bytes()
+}
+
+pub(crate) fn directory_entries(entries: &[DirectoryEntry]) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.list(entries, |w, entry| {
+        w.u8(match entry.kind {
+            DirectoryKind::Practitioner => 1,
+            DirectoryKind::HealthcareService => 2,
+        });
+        w.str(&entry.resource_id);
+        w.str(&entry.name);
+        w.opt_str(entry.organization.as_deref());
+        w.opt_str(entry.telematik_id.as_deref());
+        w.bool(entry.address.is_some());
+        if let Some(address) = &entry.address {
+            w.list(&address.lines, |w, line| w.str(line));
+            w.opt_str(address.postal_code.as_deref());
+            w.opt_str(address.city.as_deref());
+        }
+        w.list(&entry.matrix_ids, |w, id| w.str(id));
+    });
     w.into_bytes()
 }
 

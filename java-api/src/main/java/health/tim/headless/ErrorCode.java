@@ -21,6 +21,8 @@ public enum ErrorCode {
   STORE_UNUSABLE,
   /** The homeserver refused the credentials. */
   AUTHENTICATION_FAILED,
+  /** A setting the operation needs was not given to the builder (the message names it). */
+  NOT_CONFIGURED,
   /** The recovery passphrase does not open the account's key backup (its secret storage). */
   RECOVERY_PASSPHRASE_REFUSED,
   /**

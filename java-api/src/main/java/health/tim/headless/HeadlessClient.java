@@ -271,6 +271,74 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   /**
+   * Searches the VZD-FHIR-Directory for practitioners (see {@link Builder#directoryUrl}). The
+   * client asks the homeserver for a Matrix OpenID token, exchanges it at the directory's {@code
+   * /tim-authenticate} for a search token, which it keeps until shortly before it expires, and
+   * searches {@code PractitionerRole} with the practitioners, organisations, locations and
+   * endpoints they reference. Inactive practitioners are left out, and only active endpoints'
+   * Matrix IDs are reported.
+   *
+   * @param query what to search for
+   * @return a future of the entries found; it fails with {@link ClientStateException} ({@link
+   *     ErrorCode#NOT_CONFIGURED}) without a directory URL, or when not logged in or rate-limited,
+   *     {@link HomeserverException} with the directory's or the homeserver's status when either
+   *     refuses, {@link NetworkException} or {@link ClientClosedException}
+   * @throws InvalidArgumentException if {@code query} is null, has no criterion, a malformed Matrix
+   *     ID or a limit outside 1 to 100; a malformed name, city or postal code fails the future with
+   *     it, before any request
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<List<DirectoryEntry>> searchPractitioners(DirectoryQuery query) {
+    return searchDirectory(NativeBridge.DIRECTORY_PRACTITIONER, query);
+  }
+
+  /**
+   * Searches the VZD-FHIR-Directory for healthcare services of organisations, as {@link
+   * #searchPractitioners} does for practitioners; the name criterion matches the service's name.
+   *
+   * @param query what to search for
+   * @return a future of the entries found; it fails as {@link #searchPractitioners} does
+   * @throws InvalidArgumentException as {@link #searchPractitioners} does
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<List<DirectoryEntry>> searchHealthcareServices(DirectoryQuery query) {
+    return searchDirectory(NativeBridge.DIRECTORY_HEALTHCARE_SERVICE, query);
+  }
+
+  private CompletableFuture<List<DirectoryEntry>> searchDirectory(int kind, DirectoryQuery query) {
+    checkNotNull(query, "query");
+    if (query.name() == null
+        && query.city() == null
+        && query.postalCode() == null
+        && query.matrixId() == null) {
+      throw rejected(
+          new InvalidArgumentException(
+              ErrorCode.INVALID_ARGUMENT,
+              "invalid query: needs a name, an address or a Matrix ID"));
+    }
+    if (query.limit() < 1 || query.limit() > 100) {
+      throw rejected(
+          new InvalidArgumentException(
+              ErrorCode.INVALID_ARGUMENT, "invalid limit: must be between 1 and 100"));
+    }
+    if (query.matrixId() != null) {
+      checkValid(NativeBridge.VALIDATE_USER_ID, query.matrixId(), "matrixId");
+    }
+    long handle = nativeClient.handle();
+    return call(
+        () ->
+            WireReader.directoryEntries(
+                NativeBridge.clientSearchDirectory(
+                    handle,
+                    kind,
+                    query.name(),
+                    query.city(),
+                    query.postalCode(),
+                    query.matrixId(),
+                    query.limit())));
+  }
+
+  /**
    * Whether this device backs its room keys up (see {@link Builder#recoveryPassphrase}).
    *
    * @return the status; {@link KeyBackupStatus.State#FAILED} names why the last attempt failed
@@ -1667,6 +1735,7 @@ public final class HeadlessClient implements AutoCloseable {
   public static final class Builder {
     private String homeserverUrl;
     private String serverName;
+    private String directoryUrl;
     private Path storeDirectory;
     private char[] storePassphrase;
     private char[] recoveryPassphrase;
@@ -1879,6 +1948,23 @@ public final class HeadlessClient implements AutoCloseable {
     }
 
     /**
+     * The base URL of the VZD-FHIR-Directory that {@link HeadlessClient#searchPractitioners} and
+     * {@link HeadlessClient#searchHealthcareServices} search, for example {@code
+     * https://fhir-directory.vzd.ti-dienste.de}. Without it, those searches fail with {@link
+     * ErrorCode#NOT_CONFIGURED}.
+     *
+     * @param url an {@code http} or {@code https} URL without credentials, query or fragment
+     * @return this builder
+     * @throws InvalidArgumentException if {@code url} is null; {@link #build()} refuses a malformed
+     *     one
+     */
+    public Builder directoryUrl(URI url) {
+      requireNonNull(url, "directoryUrl");
+      this.directoryUrl = url.toString();
+      return this;
+    }
+
+    /**
      * Whether the client itself declines invitations that the account's {@linkplain
      * HeadlessClient#permissionConfig permission configuration} blocks; on unless switched off. A
      * declined invitation never reaches the listeners; the decision is audited ({@code
@@ -1942,6 +2028,7 @@ public final class HeadlessClient implements AutoCloseable {
                 .string("identificationFormat", identificationFormat.name())
                 .bool("declineBlockedInvitations", declineBlockedInvitations)
                 .string("serverName", serverName)
+                .string("directoryUrl", directoryUrl)
                 .finish();
         long handle =
             NativeBridge.clientOpen(

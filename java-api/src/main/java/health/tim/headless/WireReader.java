@@ -107,6 +107,29 @@ final class WireReader {
     return decode(bytes, reader -> reader.list(WireReader::string));
   }
 
+  static List<DirectoryEntry> directoryEntries(byte[] bytes) {
+    return decode(
+        bytes,
+        reader ->
+            reader.list(
+                r ->
+                    new DirectoryEntry(
+                        switch (r.buffer.get()) {
+                          case 1 -> DirectoryEntry.Kind.PRACTITIONER;
+                          case 2 -> DirectoryEntry.Kind.HEALTHCARE_SERVICE;
+                          default -> throw malformed();
+                        },
+                        r.string(),
+                        r.string(),
+                        r.optionalString(),
+                        r.optionalString(),
+                        r.bool()
+                            ? new DirectoryEntry.Address(
+                                r.list(WireReader::string), r.optionalString(), r.optionalString())
+                            : null,
+                        r.list(WireReader::string))));
+  }
+
   static KeyBackupStatus keyBackupStatus(byte[] bytes) {
     return decode(
         bytes,

@@ -44,6 +44,7 @@ class NativeBridgeTest {
             Map.entry(ErrorCode.AUTHENTICATION_FAILED, AuthenticationException.class),
             Map.entry(ErrorCode.RECOVERY_PASSPHRASE_REFUSED, AuthenticationException.class),
             Map.entry(ErrorCode.KEY_BACKUP_UNAVAILABLE, ClientStateException.class),
+            Map.entry(ErrorCode.NOT_CONFIGURED, ClientStateException.class),
             Map.entry(ErrorCode.HOMESERVER_ERROR, HomeserverException.class),
             Map.entry(ErrorCode.INVITE_REFUSED, InviteRefusedException.class),
             Map.entry(ErrorCode.NETWORK_ERROR, NetworkException.class),

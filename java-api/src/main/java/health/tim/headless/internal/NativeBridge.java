@@ -58,6 +58,33 @@ public final class NativeBridge {
    */
   public static native int clientLogoutOtherDevices(long handle, char[] password);
 
+  /** Directory kind: practitioners. */
+  public static final int DIRECTORY_PRACTITIONER = 1;
+
+  /** Directory kind: healthcare services. */
+  public static final int DIRECTORY_HEALTHCARE_SERVICE = 2;
+
+  /**
+   * Searches the directory; blocking.
+   *
+   * @param handle the client's handle
+   * @param kind a {@code DIRECTORY_} constant
+   * @param name part of the name, or {@code null}
+   * @param city the city, or {@code null}
+   * @param postalCode the postal code, or {@code null}
+   * @param matrixId a Matrix user ID, or {@code null}
+   * @param limit the most results
+   * @return the entries in the wire format
+   */
+  public static native byte[] clientSearchDirectory(
+      long handle,
+      int kind,
+      String name,
+      String city,
+      String postalCode,
+      String matrixId,
+      int limit);
+
   /**
    * Sets up the key backup; blocking.
    *
