@@ -460,10 +460,12 @@ def refuse_if_running(workdir: Path) -> None:
         raise HarnessError(f"a server (pid {pid}) already runs in {workdir}: stop it first")
 
 
-def start_server(workdir, name: str = None) -> dict:
+def start_server(workdir, name: str = None, access_token_lifetime: str = None) -> dict:
     """Start a Synapse in workdir, wait until it answers, and return its server.json data.
 
-    name only labels the server in server.json (handy when a test runs several)."""
+    name only labels the server in server.json (handy when a test runs several).
+    access_token_lifetime (a Synapse duration such as "5s") makes access tokens issued with a
+    refresh token expire that soon, for tests of refreshing and soft logout."""
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     refuse_if_running(workdir)
@@ -477,6 +479,8 @@ def start_server(workdir, name: str = None) -> dict:
     for attempt in range(1, START_ATTEMPTS + 1):
         port = free_tcp_port()
         config = homeserver_config(workdir, port, kept_secrets)
+        if access_token_lifetime:
+            config["refreshable_access_token_lifetime"] = access_token_lifetime
         kept_secrets = {key: config[key] for key in random_secrets()}
         write_json(config_path, config)
 
@@ -671,7 +675,7 @@ def run_ensure_nio_venv(args) -> int:
 
 
 def run_start(args) -> int:
-    print(start_server(args.workdir, args.name)["base_url"])
+    print(start_server(args.workdir, args.name, args.access_token_lifetime)["base_url"])
     return 0
 
 
@@ -736,6 +740,8 @@ def build_parser() -> argparse.ArgumentParser:
     start = commands.add_parser("start", help="start a homeserver in WORKDIR")
     start.add_argument("--workdir", required=True)
     start.add_argument("--name", help="label stored in server.json")
+    start.add_argument("--access-token-lifetime", metavar="DURATION",
+                       help="expire refreshable access tokens after DURATION (e.g. 5s)")
 
     register = commands.add_parser("register", help="register a user (shared-secret API)")
     register.add_argument("--workdir", required=True)
