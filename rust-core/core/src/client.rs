@@ -19,6 +19,7 @@ mod media;
 mod messages;
 mod outbox;
 mod permissions;
+mod report;
 mod rooms;
 mod security;
 mod sync;
@@ -32,6 +33,7 @@ pub use media::{AttachmentKind, AttachmentSpec, DownloadInfo};
 pub use messages::HistoryPage;
 pub use outbox::MAX_QUEUED_MESSAGES;
 pub use permissions::{DefaultSetting, PermissionConfig, GROUP_INSURED_PERSON};
+pub use report::{ClientReport, ProcedureCount};
 pub use rooms::{
     check_room_options, RoomKind, RoomMember, RoomOptions, RoomSettings, RoomSummary, UserProfile,
 };
@@ -100,6 +102,8 @@ pub struct ClientConfig {
     pub decline_blocked_invites: bool,
     /// The base URL of the VZD-FHIR-Directory, if the client searches it.
     pub directory_url: Option<String>,
+    /// Where the structured-data client report goes, if anywhere.
+    pub client_report_url: Option<String>,
 }
 
 /// How a client finds its homeserver.
@@ -134,6 +138,7 @@ pub struct HeadlessClient {
     network: Network,
     report: SelfReport,
     directory: directory::Directory,
+    reporting: report::Reporting,
     recovery_passphrase: Option<Secret>,
     decline_blocked_invites: bool,
     backup_failure: Mutex<Option<&'static str>>,
@@ -214,6 +219,7 @@ impl HeadlessClient {
         let delivery = Arc::new(delivery::Delivery::load(&store)?);
         let outbox = outbox::Outbox::load(&store)?;
         let cases = cases::CaseLinks::load(&store)?;
+        let reporting = report::Reporting::load(&store, config.client_report_url.as_deref())?;
         let sync_state = Arc::new(sync::SyncShared::load(&store));
         let (audit, audit_state) = AuditLog::open(&store)?;
         let (events_in, events_out) = event_queue();
@@ -222,6 +228,7 @@ impl HeadlessClient {
             network,
             report,
             directory,
+            reporting,
             recovery_passphrase: config.recovery_passphrase,
             decline_blocked_invites: config.decline_blocked_invites,
             backup_failure: Mutex::new(None),
@@ -535,6 +542,9 @@ impl HeadlessClient {
             // Stamped at hand-over, so that a link made while an event waited applies to it.
             for (_, event) in &mut events {
                 self.stamp_case_references(event);
+                if let ClientEvent::Custom(custom) = event {
+                    self.count_received(&custom.event_type, &custom.content_json);
+                }
             }
             Ok(events)
         })

@@ -9,6 +9,7 @@
 
 pub mod audit;
 mod client;
+mod clock;
 pub mod content;
 mod error;
 mod events;
@@ -24,12 +25,12 @@ pub mod validate;
 
 pub use audit::{AuditEntry, AuditEvent, AuditVerification};
 pub use client::{
-    check_room_options, AttachmentKind, AttachmentSpec, CaseReference, ClientConfig,
+    check_room_options, AttachmentKind, AttachmentSpec, CaseReference, ClientConfig, ClientReport,
     DefaultSetting, DirectoryAddress, DirectoryEntry, DirectoryKind, DirectoryQuery, DownloadInfo,
-    HeadlessClient, HistoryPage, HomeserverLocation, KeyBackupState, PermissionConfig, RateLimits,
-    Restriction, RoomKind, RoomMember, RoomOptions, RoomSettings, RoomSummary, Session,
-    UserProfile, BURST_SECONDS, GROUP_INSURED_PERSON, MAX_CASES_PER_ROOM, MAX_DIRECTORY_RESULTS,
-    MAX_LINKED_ROOMS, MAX_QUEUED_MESSAGES, MISUSE_LIMIT, MISUSE_WINDOW,
+    HeadlessClient, HistoryPage, HomeserverLocation, KeyBackupState, PermissionConfig,
+    ProcedureCount, RateLimits, Restriction, RoomKind, RoomMember, RoomOptions, RoomSettings,
+    RoomSummary, Session, UserProfile, BURST_SECONDS, GROUP_INSURED_PERSON, MAX_CASES_PER_ROOM,
+    MAX_DIRECTORY_RESULTS, MAX_LINKED_ROOMS, MAX_QUEUED_MESSAGES, MISUSE_LIMIT, MISUSE_WINDOW,
 };
 pub use content::{OutgoingMessage, TextKind, MAX_EVENT_BYTES};
 pub use error::{CoreError, CoreResult};

@@ -117,6 +117,7 @@ fn config(server: &Homeserver, store: &Path) -> ClientConfig {
         recovery_passphrase: None,
         decline_blocked_invites: true,
         directory_url: None,
+        client_report_url: None,
         rate_limits: RateLimits::DEFAULT,
     }
 }

@@ -166,6 +166,7 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
             recovery_passphrase: None,
             decline_blocked_invites: options.decline_blocked_invitations,
             directory_url: options.directory_url,
+            client_report_url: options.client_report_url,
         };
         let passphrase = convert::secret(env, "storePassphrase", &store_passphrase)?;
         let config = ClientConfig {
@@ -199,6 +200,7 @@ struct OpenOptions {
     decline_blocked_invitations: bool,
     server_name: Option<String>,
     directory_url: Option<String>,
+    client_report_url: Option<String>,
 }
 
 /// `static native byte[] clientSelfReport(long handle)`: the self-report in the wire format.
@@ -1531,4 +1533,27 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSear
         let found = block_on(client.search_directory(kind, &query))?;
         convert::bytes(env, &wire::directory_entries(&found))
     })
+}
+
+/// `static native byte[] clientReport(long handle)`: the counts of the next client report.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientReport<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let report = handles::get(handle)?.client_report();
+        convert::bytes(env, &wire::client_report(&report))
+    })
+}
+
+/// `static native boolean clientSendReport(long handle)`; blocking.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSendReport<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jboolean {
+    entry(&mut env, |_| Ok(block_on(handles::get(handle)?.send_client_report())?))
 }

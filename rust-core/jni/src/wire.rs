@@ -11,10 +11,10 @@
 
 use tim_headless_core::product::SelfReport;
 use tim_headless_core::{
-    AttachmentInfo, AuditEntry, AuditVerification, CaseReference, ClientEvent, DefaultSetting,
-    DirectoryEntry, DirectoryKind, DownloadInfo, EventMeta, HistoryPage, KeyBackupState,
-    NumberedEvent, PermissionConfig, QueueState, QueuedMessage, RoomMember, RoomSettings,
-    RoomSummary, StateEvent, UserProfile,
+    AttachmentInfo, AuditEntry, AuditVerification, CaseReference, ClientEvent, ClientReport,
+    DefaultSetting, DirectoryEntry, DirectoryKind, DownloadInfo, EventMeta, HistoryPage,
+    KeyBackupState, NumberedEvent, PermissionConfig, QueueState, QueuedMessage, RoomMember,
+    RoomSettings, RoomSummary, StateEvent, UserProfile,
 };
 
 /// Tags of the event kinds; the Java reader has the same table.
@@ -359,6 +359,19 @@ pub(crate) fn key_backup_state(state: KeyBackupState) -> Vec<u8> {
             w.u8(BACKUP_FAILED);
             w.str(code);
         }
+    }
+    w.into_bytes()
+}
+
+pub(crate) fn client_report(report: &ClientReport) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u64(report.start_millis);
+    for side in [&report.sent, &report.received] {
+        w.list(side, |w, count| {
+            w.str(&count.procedure);
+            w.str(&count.version);
+            w.u64(count.count);
+        });
     }
     w.into_bytes()
 }

@@ -1,9 +1,6 @@
 //! Messages: sending every kind, editing, redacting, reacting, custom events, history, receipts.
 
-use std::{
-    sync::Arc,
-    time::{Duration, SystemTime, UNIX_EPOCH},
-};
+use std::{sync::Arc, time::Duration};
 
 use matrix_sdk::{
     deserialized_responses::{TimelineEvent, TimelineEventKind},
@@ -18,6 +15,7 @@ use matrix_sdk::{
 use serde_json::Value;
 
 use super::{security::Operation, HeadlessClient};
+use crate::clock::now_millis;
 use crate::{
     content::{self, OutgoingMessage},
     error::{CoreError, CoreResult},
@@ -320,11 +318,6 @@ fn not_found_or_sdk(error: matrix_sdk::Error) -> CoreError {
         CoreError::Homeserver { status: 404, .. } => CoreError::EventNotFound,
         other => other,
     }
-}
-
-fn now_millis() -> u64 {
-    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

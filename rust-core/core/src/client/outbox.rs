@@ -17,7 +17,7 @@
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap, HashSet},
     sync::{Arc, Mutex, PoisonError, Weak},
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::Duration,
 };
 
 use matrix_sdk::{ruma::TransactionId, RoomState};
@@ -26,6 +26,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 use super::{messages, security::Operation, HeadlessClient};
+use crate::clock::now_millis;
 use crate::{
     content::{self, OutgoingMessage},
     error::{CoreError, CoreResult},
@@ -489,6 +490,7 @@ async fn send_room_queue(client: Weak<HeadlessClient>, room_id: String) {
         match client.guarded(client.send_queued(&record)).await {
             Ok(event_id) => {
                 pause = RETRY_PAUSE_FIRST;
+                client.count_sent(&record.event_type, &record.content_json);
                 if let Some(update) = client.outbox.sent(&client.store, record.sequence, event_id) {
                     client.report_queue_update(update).await;
                 }
@@ -559,12 +561,6 @@ fn snapshot(record: &QueuedRecord, sending: bool) -> QueuedMessage {
 
 fn record_name(sequence: u64) -> String {
     format!("{OUTBOX_DIR}/{sequence:020}.bin")
-}
-
-fn now_millis() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]

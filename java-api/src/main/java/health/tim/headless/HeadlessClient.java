@@ -271,6 +271,37 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   /**
+   * The counts the next structured-data client report would carry: structured-data events (custom
+   * event types such as {@code de.gematik.fhir}, not {@code m.} types) sent and handed to the
+   * listeners since the last accepted report. They are kept in the store across restarts; an event
+   * delivered again after a crash (see {@link ClientListener}) counts again.
+   *
+   * @return the counts
+   * @throws ClientClosedException if the client is closed
+   */
+  public ClientReport clientReport() {
+    return WireReader.clientReport(NativeBridge.clientReport(nativeClient.handle()));
+  }
+
+  /**
+   * Posts the structured-data client report to the endpoint of {@link Builder#clientReportUrl},
+   * with the access token as bearer, in the schema of {@code TIMessengerClientReport.yaml}. Once
+   * the endpoint accepted it, the counts it carried are subtracted and counting starts anew; when
+   * it refuses, they stay. The integrating system decides how often to report.
+   *
+   * @return a future of {@code true} when a report was sent, {@code false} when there was nothing
+   *     to report (nothing is sent then); it fails with {@link ClientStateException} ({@link
+   *     ErrorCode#NOT_CONFIGURED}) without an endpoint or when not logged in, {@link
+   *     HomeserverException} with the endpoint's status when it refuses, {@link NetworkException}
+   *     or {@link ClientClosedException}
+   * @throws ClientClosedException if the client is closed
+   */
+  public CompletableFuture<Boolean> sendClientReport() {
+    long handle = nativeClient.handle();
+    return call(() -> NativeBridge.clientSendReport(handle));
+  }
+
+  /**
    * Searches the VZD-FHIR-Directory for practitioners (see {@link Builder#directoryUrl}). The
    * client asks the homeserver for a Matrix OpenID token, exchanges it at the directory's {@code
    * /tim-authenticate} for a search token, which it keeps until shortly before it expires, and
@@ -1736,6 +1767,7 @@ public final class HeadlessClient implements AutoCloseable {
     private String homeserverUrl;
     private String serverName;
     private String directoryUrl;
+    private String clientReportUrl;
     private Path storeDirectory;
     private char[] storePassphrase;
     private char[] recoveryPassphrase;
@@ -1948,6 +1980,23 @@ public final class HeadlessClient implements AutoCloseable {
     }
 
     /**
+     * The endpoint that {@link HeadlessClient#sendClientReport()} posts the structured-data client
+     * report to ({@code POST /report} of gematik's {@code TIMessengerClientReport} API, as the
+     * provider publishes it). Without it, sending fails with {@link ErrorCode#NOT_CONFIGURED}; the
+     * counts are kept either way.
+     *
+     * @param url the full URL of the endpoint, {@code http} or {@code https}
+     * @return this builder
+     * @throws InvalidArgumentException if {@code url} is null; {@link #build()} refuses a malformed
+     *     one
+     */
+    public Builder clientReportUrl(URI url) {
+      requireNonNull(url, "clientReportUrl");
+      this.clientReportUrl = url.toString();
+      return this;
+    }
+
+    /**
      * The base URL of the VZD-FHIR-Directory that {@link HeadlessClient#searchPractitioners} and
      * {@link HeadlessClient#searchHealthcareServices} search, for example {@code
      * https://fhir-directory.vzd.ti-dienste.de}. Without it, those searches fail with {@link
@@ -2029,6 +2078,7 @@ public final class HeadlessClient implements AutoCloseable {
                 .bool("declineBlockedInvitations", declineBlockedInvitations)
                 .string("serverName", serverName)
                 .string("directoryUrl", directoryUrl)
+                .string("clientReportUrl", clientReportUrl)
                 .finish();
         long handle =
             NativeBridge.clientOpen(

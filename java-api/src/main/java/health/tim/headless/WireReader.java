@@ -107,6 +107,16 @@ final class WireReader {
     return decode(bytes, reader -> reader.list(WireReader::string));
   }
 
+  static ClientReport clientReport(byte[] bytes) {
+    Function<WireReader, ClientReport.Count> count =
+        r -> new ClientReport.Count(r.string(), r.string(), r.buffer.getLong());
+    return decode(
+        bytes,
+        r ->
+            new ClientReport(
+                Instant.ofEpochMilli(r.buffer.getLong()), r.list(count), r.list(count)));
+  }
+
   static List<DirectoryEntry> directoryEntries(byte[] bytes) {
     return decode(
         bytes,

@@ -58,6 +58,22 @@ public final class NativeBridge {
    */
   public static native int clientLogoutOtherDevices(long handle, char[] password);
 
+  /**
+   * The counts of the next client report.
+   *
+   * @param handle the client's handle
+   * @return the report in the wire format
+   */
+  public static native byte[] clientReport(long handle);
+
+  /**
+   * Sends the client report; blocking.
+   *
+   * @param handle the client's handle
+   * @return whether there was anything to send
+   */
+  public static native boolean clientSendReport(long handle);
+
   /** Directory kind: practitioners. */
   public static final int DIRECTORY_PRACTITIONER = 1;
 
