@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Twenty accounts in one JVM, as an insurer's contact center runs them: each client has its own
- * store and they share one native runtime; closing some leaves the others receiving.
+ * store and they share one native runtime; one losing its connection and others closing leaves the
+ * rest receiving.
  */
 class ManyAccountsTest {
   private static final int ACCOUNTS = 20;
@@ -21,10 +22,15 @@ class ManyAccountsTest {
   @Test
   void twentyAccountsSyncAtOnceAndClosingSomeLeavesTheOthersRunning() {
     List<Party> agents = new ArrayList<>();
-    try (Party sender = fastSender()) {
-      for (int i = 0; i < ACCOUNTS; i++) {
+    try (Party sender = fastSender();
+        FaultProxy cut = new FaultProxy(TestHomeserver.url())) {
+      // The last agent reaches the homeserver through a proxy that the test can cut
+      for (int i = 0; i < ACCOUNTS - 1; i++) {
         agents.add(Party.start(temp, "agent" + i));
       }
+      Party isolated =
+          Party.start(temp, TestHomeserver.register("agent" + (ACCOUNTS - 1)), cut.url());
+      agents.add(isolated);
 
       // Given one encrypted room with every agent in it
       String roomId = sender.client().createRoom(CreateRoomOptions.privateRoom()).join();
@@ -51,15 +57,20 @@ class ManyAccountsTest {
         assertThat(message.body()).isEqualTo("Rundruf an alle Plätze");
       }
 
-      // And after a quarter of them closed, the rest still receive and send
+      // And after one lost its connection and a quarter closed, the rest still receive and send
+      cut.mode(FaultProxy.Mode.REFUSE);
       List<Party> closed = agents.subList(0, ACCOUNTS / 4);
       closed.forEach(Party::close);
-      List<Party> running = agents.subList(ACCOUNTS / 4, ACCOUNTS);
+      List<Party> running = agents.subList(ACCOUNTS / 4, ACCOUNTS - 1);
       String second = sender.client().sendText(roomId, "Nachtrag").join();
       for (Party agent : running) {
         agent.events().await(MessageEvent.class, m -> m.eventId().equals(second));
         assertThat(agent.client().isSyncing()).isTrue();
       }
+
+      // And the cut-off one catches up once its connection is back
+      cut.mode(FaultProxy.Mode.FORWARD);
+      isolated.events().await(MessageEvent.class, m -> m.eventId().equals(second));
       String reply = running.get(0).client().sendText(roomId, "Verstanden").join();
       sender.events().await(MessageEvent.class, m -> m.eventId().equals(reply));
       assertThat(closed.get(0).client().isClosed()).isTrue();
