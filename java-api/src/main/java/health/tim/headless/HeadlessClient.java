@@ -30,6 +30,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -140,12 +141,9 @@ public final class HeadlessClient implements AutoCloseable {
   public Session login(String user, char[] password) {
     checkNotNull(user, "user");
     checkNotNull(password, "password");
-    char[] copy = password.clone();
-    try {
-      return NativeBridge.clientLoginPassword(nativeClient.handle(), user, copy, null);
-    } finally {
-      Arrays.fill(copy, '\0');
-    }
+    long handle = nativeClient.handle();
+    return withWipedCopy(
+        password, copy -> NativeBridge.clientLoginPassword(handle, user, copy, null));
   }
 
   /**
@@ -167,15 +165,8 @@ public final class HeadlessClient implements AutoCloseable {
    */
   public Session loginWithToken(char[] loginToken) {
     checkNotNull(loginToken, "loginToken");
-    char[] copy = loginToken.clone();
     long handle = nativeClient.handle();
-    try {
-      Session[] session = new Session[1];
-      audited(() -> session[0] = NativeBridge.clientLoginToken(handle, copy, null));
-      return session[0];
-    } finally {
-      Arrays.fill(copy, '\0');
-    }
+    return withWipedCopy(loginToken, copy -> NativeBridge.clientLoginToken(handle, copy, null));
   }
 
   /**
@@ -194,15 +185,8 @@ public final class HeadlessClient implements AutoCloseable {
    */
   public int logoutOtherDevices(char[] password) {
     checkNotNull(password, "password");
-    char[] copy = password.clone();
     long handle = nativeClient.handle();
-    try {
-      int[] count = new int[1];
-      audited(() -> count[0] = NativeBridge.clientLogoutOtherDevices(handle, copy));
-      return count[0];
-    } finally {
-      Arrays.fill(copy, '\0');
-    }
+    return withWipedCopy(password, copy -> NativeBridge.clientLogoutOtherDevices(handle, copy));
   }
 
   /**
@@ -1576,6 +1560,21 @@ public final class HeadlessClient implements AutoCloseable {
   /** Checks an argument with the core's rules; a refusal is audited. */
   private void checkValid(int kind, String value, String parameter) {
     audited(() -> requireValid(kind, value, parameter));
+  }
+
+  /**
+   * Runs a blocking native call on a copy of a secret, wiped afterwards, so that the caller's array
+   * is neither kept nor altered; a refusal of the call's argument checks is audited.
+   */
+  private <T> T withWipedCopy(char[] secret, Function<char[], T> nativeCall) {
+    char[] copy = secret.clone();
+    try {
+      AtomicReference<T> result = new AtomicReference<>();
+      audited(() -> result.set(nativeCall.apply(copy)));
+      return result.get();
+    } finally {
+      Arrays.fill(copy, '\0');
+    }
   }
 
   /** Runs a check of arguments; a refusal is audited and rethrown. */
