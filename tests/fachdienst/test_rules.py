@@ -252,6 +252,19 @@ def check_find_by_ik(ctx: Context) -> None:
                   404, what="findByIk of an unknown IK")
 
 
+def check_server_settings_the_suite_expects(ctx: Context) -> None:
+    alice = ctx.user("fd1", "alice")
+    versions = expect_status(alice.call("GET", "/_matrix/client/versions", auth=False), 200,
+                             what="client versions")
+    expect("v1.11" in versions.get("versions", []), f"versions: {versions}")
+    expect_status(alice.call("GET", "/.well-known/matrix/support", auth=False), 200,
+                  what="GET /.well-known/matrix/support")
+    expect_status(alice.call("DELETE", "/.well-known/matrix/support", auth=False), 405,
+                  what="DELETE /.well-known/matrix/support")
+    expect_status(alice.call("GET", f"/_matrix/client/v3/profile/{alice.user_id}", auth=False),
+                  401, what="a profile without a token")
+
+
 CHECKS = [
     check_blocked_invite_is_403,
     check_create_room_with_blocked_invitee_is_403,
@@ -265,6 +278,7 @@ CHECKS = [
     check_is_insurance_with_token,
     check_is_insurance_without_token_is_401,
     check_find_by_ik,
+    check_server_settings_the_suite_expects,
 ]
 
 

@@ -40,6 +40,7 @@ JWCRYPTO_VERSION = "1.6.1"
 HARNESS_DIR = Path(__file__).resolve().parent
 PKI_SCRIPT = HARNESS_DIR / "fachdienst_pki.py"
 ADAPTER_MODULE = "fachdienst_adapter.FachdienstAdapter"
+SUPPORT_MODULE = "fachdienst_support.FachdienstSupport"
 
 # key -> (server_name = bind address, runs the invite checker)
 SERVERS = {
@@ -339,8 +340,18 @@ def server_config(workdir: Path, key: str, client_port: int, kept_secrets: dict,
     })
     if is_fachdienst:
         config.update(FACHDIENST_SYNAPSE_SETTINGS)
-        config["modules"] = [checker_module(list_info, module_overrides)]
+        config["modules"] = [checker_module(list_info, module_overrides),
+                             support_module(address)]
     return config
+
+
+def support_module(address: str) -> dict:
+    """The `/.well-known/matrix/support` document the suite expects a Fachdienst to serve."""
+    return {"module": SUPPORT_MODULE, "config": {
+        "contacts": [{"matrix_id": f"@admin:{address}", "email_address": "support@example.org",
+                      "role": "m.role.admin"}],
+        "support_page": "https://example.org/support",
+    }}
 
 
 # ---------------------------------------------------------------------------------------------
