@@ -1544,9 +1544,23 @@ public final class HeadlessClient implements AutoCloseable {
         });
   }
 
+  /**
+   * Runs a native call on the client's call threads. A refusal of its native argument checks fails
+   * the future and is audited under the public method the caller called, which is named here, on
+   * the caller's thread.
+   */
   private <T> CompletableFuture<T> call(Supplier<T> nativeCall) {
+    String operation = callingOperation();
+    Supplier<T> audited =
+        () -> {
+          try {
+            return nativeCall.get();
+          } catch (InvalidArgumentException refusal) {
+            throw rejected(refusal, operation);
+          }
+        };
     try {
-      return CompletableFuture.supplyAsync(nativeCall, calls);
+      return CompletableFuture.supplyAsync(audited, calls);
     } catch (RejectedExecutionException e) {
       throw new ClientClosedException(ErrorCode.CLIENT_CLOSED, "the client is closed");
     }
@@ -1588,10 +1602,14 @@ public final class HeadlessClient implements AutoCloseable {
 
   /** Writes a refused call to the audit log and returns the refusal, for the caller to throw. */
   private <E extends TimException> E rejected(E refusal) {
+    return rejected(refusal, callingOperation());
+  }
+
+  /** As {@link #rejected(TimException)}, for a refusal of the named public operation. */
+  private <E extends TimException> E rejected(E refusal, String operation) {
     if (!nativeClient.isClosed()) {
       try {
-        NativeBridge.clientAuditRejected(
-            nativeClient.handle(), callingOperation(), refusal.code().name());
+        NativeBridge.clientAuditRejected(nativeClient.handle(), operation, refusal.code().name());
       } catch (TimException auditFailure) {
         LOG.warn("a refused call could not be audited: {}", auditFailure.code());
       }

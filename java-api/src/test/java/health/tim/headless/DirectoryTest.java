@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import health.tim.headless.TestHomeserver.User;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -86,7 +88,7 @@ class DirectoryTest {
   }
 
   @Test
-  void badQueriesAndAMissingDirectoryAreTypedErrors() {
+  void badQueriesAndAMissingDirectoryAreTypedErrors() throws Exception {
     try (HeadlessClient client = loggedIn("kis", true);
         HeadlessClient unconfigured = loggedIn("other", false)) {
       assertThatThrownBy(
@@ -101,6 +103,20 @@ class DirectoryTest {
       assertThatThrownBy(() -> client.searchPractitioners(DirectoryQuery.byCity("a\nb")).join())
           .cause()
           .isInstanceOf(InvalidArgumentException.class);
+      // The last refusal came from the native checks behind the future; it is audited too
+      TestClients.eventually(
+          "the refusal behind the future is in the audit log",
+          () -> {
+            try {
+              return Files.readAllLines(temp.resolve("kis").resolve("audit.log")).stream()
+                      .filter(line -> line.contains("rejected_call"))
+                      .filter(line -> line.contains("\"searchPractitioners\""))
+                      .count()
+                  == 4;
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
 
       assertThatThrownBy(
               () -> unconfigured.searchPractitioners(DirectoryQuery.byName("Weber")).join())
