@@ -194,7 +194,7 @@ impl HeadlessClient {
             return Err(CoreError::invalid("recoveryPassphrase", "must not be empty"));
         }
         let report = SelfReport::new(config.integrating_system.clone());
-        let network = Network::new(&config.network, &report)?;
+        let network = Network::new(&config.network, &report, REQUEST_TIMEOUT)?;
         let directory = directory::Directory::new(config.directory_url.as_deref())?;
 
         let store = OpenedStore::open(&config.store_dir, &passphrase)?;
@@ -677,7 +677,7 @@ impl HeadlessClient {
             // The configured URL stays authoritative: a login response's `well_known` must not
             // move the client to another host (past an egress proxy, say) until the next restart.
             .respect_login_well_known(false)
-            .http_client(self.network.http_client(REQUEST_TIMEOUT)?)
+            .http_client(self.network.client().clone())
             .sqlite_store_with_config_and_cache_path(database, None::<PathBuf>)
             .handle_refresh_tokens()
             // A new device of the account fetches every key once it has the backup's key.

@@ -42,23 +42,26 @@ impl fmt::Debug for NetworkConfig {
     }
 }
 
-/// A checked [`NetworkConfig`], ready to build HTTP clients from.
+/// The one HTTP client of a [`HeadlessClient`](crate::HeadlessClient), built from a checked
+/// [`NetworkConfig`]: the engine and the client's own requests (directory, discovery, report)
+/// share its connections. It is cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Network {
-    proxy: Option<Url>,
-    certificates: Vec<Certificate>,
-    header_name: HeaderName,
-    header_value: HeaderValue,
-    user_agent: HeaderValue,
+    client: reqwest::Client,
 }
 
 impl Network {
-    /// Checks `config` and prepares the headers that identify `report`'s client.
+    /// Checks `config` and builds the client: identified as `report`'s client, TLS 1.2 at
+    /// least, and `timeout` for requests that set none of their own.
     ///
     /// # Errors
     /// [`CoreError::InvalidArgument`] naming the setting that is wrong: `proxyUrl`,
     /// `trustedCertificates` or `identificationHeader`.
-    pub(crate) fn new(config: &NetworkConfig, report: &SelfReport) -> CoreResult<Self> {
+    pub(crate) fn new(
+        config: &NetworkConfig,
+        report: &SelfReport,
+        timeout: Duration,
+    ) -> CoreResult<Self> {
         let proxy = config.proxy_url.as_deref().map(proxy_url).transpose()?;
         let certificates =
             config.trusted_certificates_pem.as_deref().map(certificates).transpose()?;
@@ -76,40 +79,32 @@ impl Network {
         )
         .map_err(|_| CoreError::Internal("user agent"))?;
 
-        let network = Self {
-            proxy,
-            certificates: certificates.unwrap_or_default(),
-            header_name,
-            header_value,
-            user_agent,
-        };
-        // The TLS stack parses certificates only now: one it cannot use is refused here, not at
-        // the first request.
-        network.http_client(Duration::from_secs(1)).map_err(|_| {
-            CoreError::invalid("trustedCertificates", "holds a certificate that cannot be used")
-        })?;
-        Ok(network)
-    }
-
-    /// An HTTP client with these settings, TLS 1.2 at least, and `timeout` for requests that
-    /// set none of their own.
-    pub(crate) fn http_client(&self, timeout: Duration) -> CoreResult<reqwest::Client> {
         let mut headers = HeaderMap::new();
-        headers.insert(self.header_name.clone(), self.header_value.clone());
+        headers.insert(header_name, header_value);
         let mut builder = reqwest::Client::builder()
-            .user_agent(self.user_agent.clone())
+            .user_agent(user_agent)
             .default_headers(headers)
             .min_tls_version(tls::Version::TLS_1_2)
             .timeout(timeout)
-            .tls_certs_merge(self.certificates.clone());
-        builder = match &self.proxy {
+            .tls_certs_merge(certificates.unwrap_or_default());
+        builder = match proxy {
             Some(proxy) => builder.proxy(
                 Proxy::all(proxy.as_str())
                     .map_err(|_| CoreError::invalid("proxyUrl", "refused"))?,
             ),
             None => builder.no_proxy(),
         };
-        builder.build().map_err(|_| CoreError::Internal("http client"))
+        // The TLS stack parses certificates only now: one it cannot use is refused here, not at
+        // the first request.
+        let client = builder.build().map_err(|_| {
+            CoreError::invalid("trustedCertificates", "holds a certificate that cannot be used")
+        })?;
+        Ok(Self { client })
+    }
+
+    /// The HTTP client.
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.client
     }
 }
 
@@ -177,14 +172,13 @@ mod tests {
     }
 
     fn network(config: NetworkConfig) -> CoreResult<Network> {
-        Network::new(&config, &report())
+        Network::new(&config, &report(), Duration::from_secs(1))
     }
 
     #[test]
     fn the_defaults_build_a_client() {
-        let network = network(NetworkConfig::default()).expect("defaults");
-        assert_eq!(network.header_name.as_str(), "x-tim-user-agent");
-        assert!(network.http_client(Duration::from_secs(1)).is_ok());
+        assert_eq!(NetworkConfig::default().identification.header_name, "X-TIM-User-Agent");
+        assert!(network(NetworkConfig::default()).is_ok());
     }
 
     #[test]

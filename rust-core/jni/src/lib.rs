@@ -130,6 +130,11 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
             "JSON" => IdentificationFormat::Json,
             _ => return Err(invalid("identificationFormat", "unknown")),
         };
+        let recovery_passphrase = if recovery_passphrase.is_null() {
+            None
+        } else {
+            Some(convert::secret(env, "recoveryPassphrase", &recovery_passphrase)?)
+        };
         let config = ClientConfig {
             homeserver: match options.server_name {
                 Some(name) if homeserver_url.is_null() => HomeserverLocation::Discover(name),
@@ -163,20 +168,12 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
                     format,
                 },
             },
-            recovery_passphrase: None,
+            recovery_passphrase,
             decline_blocked_invites: options.decline_blocked_invitations,
             directory_url: options.directory_url,
             client_report_url: options.client_report_url,
         };
         let passphrase = convert::secret(env, "storePassphrase", &store_passphrase)?;
-        let config = ClientConfig {
-            recovery_passphrase: if recovery_passphrase.is_null() {
-                None
-            } else {
-                Some(convert::secret(env, "recoveryPassphrase", &recovery_passphrase)?)
-            },
-            ..config
-        };
         let client = block_on(HeadlessClient::open(config, passphrase))?;
         Ok(handles::insert(client))
     })

@@ -138,8 +138,9 @@ impl HeadlessClient {
                 let token = self.search_token(&engine, &base, attempt > 0).await?;
                 let response = self
                     .network
-                    .http_client(DIRECTORY_TIMEOUT)?
+                    .client()
                     .get(url.clone())
+                    .timeout(DIRECTORY_TIMEOUT)
                     .bearer_auth(token.as_str())
                     .header(reqwest::header::ACCEPT, "application/fhir+json")
                     .send()
@@ -182,8 +183,9 @@ impl HeadlessClient {
         url.query_pairs_mut().append_pair("mxId", openid.matrix_server_name.as_str());
         let response = self
             .network
-            .http_client(DIRECTORY_TIMEOUT)?
+            .client()
             .get(url)
+            .timeout(DIRECTORY_TIMEOUT)
             .header("X-Matrix-OpenID-Token", openid.access_token.as_str())
             .send()
             .await

@@ -26,8 +26,9 @@ pub(super) async fn discover(network: &Network, server_name: &str) -> CoreResult
     let address = format!("https://{server_name}/.well-known/matrix/client");
     let url = Url::parse(&address).map_err(|_| CoreError::invalid("serverName", "not a host"))?;
     let response = network
-        .http_client(DISCOVERY_TIMEOUT)?
+        .client()
         .get(url)
+        .timeout(DISCOVERY_TIMEOUT)
         .send()
         .await
         .map_err(|_| CoreError::Network)?;

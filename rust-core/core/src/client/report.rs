@@ -120,8 +120,9 @@ impl HeadlessClient {
 
             let response = self
                 .network
-                .http_client(REPORT_TIMEOUT)?
+                .client()
                 .post(url)
+                .timeout(REPORT_TIMEOUT)
                 .bearer_auth(token)
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(report_json(&snapshot(&reported)).to_string())
