@@ -30,6 +30,8 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use tim_headless_checks::audit_line::{self, EntryBody};
+
 use crate::clock::{iso8601_utc, now_millis};
 
 use crate::{
@@ -44,9 +46,6 @@ pub const AUDIT_FILE: &str = "audit.log";
 const HEAD_RECORD: &str = "audit-head.bin";
 /// Separates the audit key from every other use of the store key.
 const KEY_LABEL: &[u8] = b"tim-headless audit log v1";
-/// How a line ends: the mac member and the closing brace.
-const MAC_PREFIX: &str = ",\"mac\":\"";
-const MAC_HEX_LEN: usize = 64;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -106,6 +105,23 @@ pub enum AuditEvent {
         /// The file the damaged log was moved to, if the restriction was for a damaged log.
         archived_log: Option<String>,
     },
+    /// The previous client of this store in the process was called after it had been closed.
+    CallsAfterClose {
+        /// How many calls it refused.
+        count: u64,
+    },
+    /// The client ended itself in a controlled stop.
+    ControlledStop {
+        /// The stop's reason code.
+        reason: &'static str,
+    },
+    /// A record of the store failed its authentication and was moved aside.
+    StoreRecordDamaged {
+        /// The record, by its file name in the store.
+        record: String,
+        /// Where it was moved, relative to the store directory.
+        moved_to: String,
+    },
     /// A queued message was discarded unsent.
     QueuedMessageDiscarded {
         /// The room it was meant for.
@@ -150,7 +166,7 @@ pub enum AuditEvent {
 }
 
 impl AuditEvent {
-    fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::StoreOpened => "store_opened",
             Self::AuditLogDamaged { .. } => "audit_log_damaged",
@@ -163,6 +179,9 @@ impl AuditEvent {
             Self::RestrictedModeEntered { .. } => "restricted_mode_entered",
             Self::RateLimited { .. } => "rate_limited",
             Self::RestrictedModeLifted { .. } => "restricted_mode_lifted",
+            Self::ControlledStop { .. } => "controlled_stop",
+            Self::CallsAfterClose { .. } => "calls_after_close",
+            Self::StoreRecordDamaged { .. } => "store_record_damaged",
             Self::KeyBackupEnabled { .. } => "key_backup_enabled",
             Self::KeyBackupFailed { .. } => "key_backup_failed",
             Self::InvitationDeclined { .. } => "invitation_declined",
@@ -189,6 +208,7 @@ impl AuditEvent {
             Self::KeyBackupEnabled { recovered } => vec![("recovered", recovered.to_string())],
             Self::KeyBackupFailed { code } => vec![("code", (*code).to_owned())],
             Self::OtherDevicesLoggedOut { count } => vec![("count", count.to_string())],
+            Self::CallsAfterClose { count } => vec![("count", count.to_string())],
             Self::InvitationDeclined { room_id, inviter } => {
                 vec![("room_id", room_id.clone()), ("inviter", inviter.clone())]
             }
@@ -196,7 +216,12 @@ impl AuditEvent {
             | Self::CaseUnlinked { room_id, reference_digest } => {
                 vec![("room_id", room_id.clone()), ("reference_digest", reference_digest.clone())]
             }
-            Self::RestrictedModeEntered { reason } => vec![("reason", (*reason).to_owned())],
+            Self::RestrictedModeEntered { reason } | Self::ControlledStop { reason } => {
+                vec![("reason", (*reason).to_owned())]
+            }
+            Self::StoreRecordDamaged { record, moved_to } => {
+                vec![("record", record.clone()), ("moved_to", moved_to.clone())]
+            }
             Self::RateLimited { operation, kind } => {
                 vec![("operation", (*operation).to_owned()), ("kind", (*kind).to_owned())]
             }
@@ -244,15 +269,6 @@ impl AuditVerification {
     }
 }
 
-/// The line before its mac, in the order the fields are written.
-#[derive(Serialize, Deserialize)]
-struct EntryBody {
-    seq: u64,
-    time: String,
-    event: String,
-    fields: BTreeMap<String, String>,
-}
-
 #[derive(Serialize, Deserialize)]
 struct Head {
     sequence: u64,
@@ -267,14 +283,46 @@ struct Head {
 
 struct Tail {
     file: File,
+    /// The file as this log last left it: inode and length. Anything else on disk means that
+    /// someone else wrote, cut, replaced or deleted it while the client ran.
+    identity: FileIdentity,
     sequence: u64,
     mac: [u8; 32],
     base: (u64, [u8; 32]),
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileIdentity {
+    inode: u64,
+    length: u64,
+}
+
+impl FileIdentity {
+    fn of(metadata: &std::fs::Metadata) -> Self {
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(metadata);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Self { inode, length: metadata.len() }
+    }
+
+    fn on_disk(path: &Path) -> Option<Self> {
+        std::fs::metadata(path).ok().map(|metadata| Self::of(&metadata))
+    }
+}
+
+/// An entry as written, and whether the file had been changed by someone else before.
+pub(crate) struct Recorded {
+    pub(crate) entry: AuditEntry,
+    /// The file on disk was not as this log had left it: edited, cut, replaced or deleted.
+    /// The entry was written to the file now at the path.
+    pub(crate) file_changed: bool,
+}
+
 /// The audit log of one store, open for appending.
 pub(crate) struct AuditLog {
     key: Zeroizing<[u8; 32]>,
+    path: std::path::PathBuf,
     tail: Mutex<Tail>,
 }
 
@@ -291,10 +339,9 @@ impl AuditLog {
         let head: Option<Head> = store.load_record(HEAD_RECORD)?;
         let scan = scan(&path, &key, head.as_ref())?;
 
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
+        let file = open_for_append(&path)
+            .map_err(|_| CoreError::StoreUnusable("the audit log cannot be opened"))?;
+        let identity = identity_of(&file)
             .map_err(|_| CoreError::StoreUnusable("the audit log cannot be opened"))?;
         // New entries follow the newest one written, which the head names; only an intact log
         // one entry past its head (a crash between the append and the head's update) goes on
@@ -306,16 +353,26 @@ impl AuditLog {
             _ => (scan.last_sequence, scan.last_mac),
         };
         let base = head_base(store)?;
-        let log = Self { key, tail: Mutex::new(Tail { file, sequence, mac, base }) };
+        let tail = Tail { file, identity, sequence, mac, base };
+        let log = Self { key, path, tail: Mutex::new(tail) };
         Ok((log, scan.verification))
     }
 
-    /// Appends an entry, flushed to disk, and moves the head.
+    /// Appends an entry, flushed to disk, and moves the head. A file that someone else changed
+    /// since the last entry is reported in [`Recorded::file_changed`]; the entry then goes to
+    /// the file now at the path (created if it was deleted), so that nothing is written into
+    /// a file that is no longer there.
     ///
     /// # Errors
     /// [`CoreError::StoreUnusable`] when it cannot be written.
-    pub(crate) fn record(&self, store: &OpenedStore, event: &AuditEvent) -> CoreResult<AuditEntry> {
+    pub(crate) fn record(&self, store: &OpenedStore, event: &AuditEvent) -> CoreResult<Recorded> {
         let mut tail = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
+        let unwritable = |_| CoreError::StoreUnusable("the audit log cannot be written");
+        let file_changed = FileIdentity::on_disk(&self.path) != Some(tail.identity);
+        if file_changed {
+            tail.file = open_for_append(&self.path).map_err(unwritable)?;
+        }
+
         let time_millis = now_millis();
         let body = EntryBody {
             seq: tail.sequence + 1,
@@ -323,20 +380,18 @@ impl AuditLog {
             event: event.name().to_owned(),
             fields: event.fields(),
         };
-        let body_json = serde_json::to_string(&body)
-            .map_err(|_| CoreError::Internal("encode an audit entry"))?;
-        let mac = entry_mac(&self.key, &tail.mac, &body_json);
-        let line = with_mac(&body_json, &mac);
-
-        let unwritable = |_| CoreError::StoreUnusable("the audit log cannot be written");
+        let (line, mac) = audit_line::seal(&self.key, &tail.mac, &body);
         tail.file.write_all(line.as_bytes()).map_err(unwritable)?;
         tail.file.sync_data().map_err(unwritable)?;
+        tail.identity = identity_of(&tail.file).map_err(unwritable)?;
         tail.sequence = body.seq;
         tail.mac = mac;
         let (base_sequence, base_mac) = tail.base;
         store
             .save_record(HEAD_RECORD, &Head { sequence: body.seq, mac, base_sequence, base_mac })?;
-        Ok(AuditEntry { sequence: body.seq, time_millis, event: body.event, fields: body.fields })
+        let entry =
+            AuditEntry { sequence: body.seq, time_millis, event: body.event, fields: body.fields };
+        Ok(Recorded { entry, file_changed })
     }
 
     /// Moves the current file aside as `audit-archived-<millis>.log`, kept as evidence, and goes
@@ -352,11 +407,8 @@ impl AuditLog {
         let unusable = |_| CoreError::StoreUnusable("the audit log cannot be archived");
         std::fs::rename(store.dir().join(AUDIT_FILE), store.dir().join(&archived))
             .map_err(unusable)?;
-        tail.file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(store.dir().join(AUDIT_FILE))
-            .map_err(unusable)?;
+        tail.file = open_for_append(&self.path).map_err(unusable)?;
+        tail.identity = identity_of(&tail.file).map_err(unusable)?;
         tail.base = (tail.sequence, tail.mac);
         let head = Head {
             sequence: tail.sequence,
@@ -392,6 +444,14 @@ pub fn verify_store(dir: &Path, passphrase: &Secret) -> CoreResult<AuditVerifica
     Ok(scan(&dir.join(AUDIT_FILE), &key, head.as_ref())?.verification)
 }
 
+fn open_for_append(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+fn identity_of(file: &File) -> std::io::Result<FileIdentity> {
+    file.metadata().map(|metadata| FileIdentity::of(&metadata))
+}
+
 /// Where the current file starts, as the head records it.
 fn head_base(store: &OpenedStore) -> CoreResult<(u64, [u8; 32])> {
     let head: Option<Head> = store.load_record(HEAD_RECORD)?;
@@ -424,7 +484,7 @@ fn scan(path: &Path, key: &[u8; 32], head: Option<&Head>) -> CoreResult<Scan> {
             let line =
                 line.map_err(|_| CoreError::StoreUnusable("the audit log cannot be read"))?;
             let expected = scan.last_sequence + 1;
-            match check_line(key, &scan.last_mac, expected, &line) {
+            match audit_line::check(key, &scan.last_mac, expected, &line) {
                 Ok(mac) => {
                     scan.last_sequence = expected;
                     scan.last_mac = mac;
@@ -459,58 +519,10 @@ fn scan(path: &Path, key: &[u8; 32], head: Option<&Head>) -> CoreResult<Scan> {
     Ok(scan)
 }
 
-/// The mac of a line that verifies as entry `expected` after `previous`; otherwise why not.
-fn check_line(
-    key: &[u8; 32],
-    previous: &[u8; 32],
-    expected: u64,
-    line: &[u8],
-) -> Result<[u8; 32], &'static str> {
-    let line = std::str::from_utf8(line).map_err(|_| "the entry is not text")?;
-    let body_end =
-        line.len().checked_sub(MAC_PREFIX.len() + MAC_HEX_LEN + 2).ok_or("the entry has no mac")?;
-    let (body_start, mac_part) = line.split_at(body_end);
-    let mac_hex = mac_part
-        .strip_prefix(MAC_PREFIX)
-        .and_then(|rest| rest.strip_suffix("\"}"))
-        .ok_or("the entry has no mac")?;
-    let body_json = format!("{body_start}}}");
-    let mac = entry_mac(key, previous, &body_json);
-    if !constant_time_eq(hex(&mac).as_bytes(), mac_hex.as_bytes()) {
-        return Err("the entry's mac does not match: it was changed, moved or inserted");
-    }
-    let body: EntryBody = serde_json::from_str(&body_json).map_err(|_| "the entry is malformed")?;
-    if body.seq != expected {
-        return Err("the entry's sequence number is out of order");
-    }
-    Ok(mac)
-}
-
 fn audit_key(store_key: &[u8; 32]) -> Zeroizing<[u8; 32]> {
     let mut derive = HmacSha256::new_from_slice(store_key).unwrap_or_else(|_| unreachable!());
     derive.update(KEY_LABEL);
     Zeroizing::new(derive.finalize().into_bytes().into())
-}
-
-fn entry_mac(key: &[u8; 32], previous: &[u8; 32], body_json: &str) -> [u8; 32] {
-    let mut mac = HmacSha256::new_from_slice(key).unwrap_or_else(|_| unreachable!());
-    mac.update(previous);
-    mac.update(body_json.as_bytes());
-    mac.finalize().into_bytes().into()
-}
-
-/// The line: the body with the mac as its last member, and a newline.
-fn with_mac(body_json: &str, mac: &[u8; 32]) -> String {
-    let open = body_json.strip_suffix('}').unwrap_or(body_json);
-    format!("{open}{MAC_PREFIX}{}\"}}\n", hex(mac))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 #[cfg(test)]
@@ -558,7 +570,7 @@ mod tests {
 
         let (log, verification) = AuditLog::open(&store).expect("reopen");
         assert!(verification.is_intact());
-        let entry = log.record(&store, &AuditEvent::LoginRefused).expect("record");
+        let entry = log.record(&store, &AuditEvent::LoginRefused).expect("record").entry;
         assert_eq!(entry.sequence, 4);
         assert_eq!(entry.event, "login_refused");
 
@@ -648,7 +660,7 @@ mod tests {
         let (log, verification) = AuditLog::open(&store).expect("reopen");
         assert_eq!(verification.first_broken, Some(2));
         assert_eq!(verification.verified_entries, 1);
-        let entry = log.record(&store, &AuditEvent::StoreOpened).expect("record");
+        let entry = log.record(&store, &AuditEvent::StoreOpened).expect("record").entry;
         assert_eq!(entry.sequence, 4, "numbering goes on after the newest entry written");
         assert_eq!(log.verify(&store).expect("verify").first_broken, Some(2));
         let _ = std::fs::remove_dir_all(dir);
@@ -666,7 +678,7 @@ mod tests {
         assert_eq!(verification.first_broken, Some(3));
         let archived = log.archive(&store).expect("archive");
         assert!(dir.join(&archived).exists(), "the damaged log is kept");
-        let entry = log.record(&store, &AuditEvent::StoreOpened).expect("record");
+        let entry = log.record(&store, &AuditEvent::StoreOpened).expect("record").entry;
         assert_eq!(entry.sequence, 4);
         let verification = log.verify(&store).expect("verify");
         assert!(verification.is_intact());
@@ -676,6 +688,28 @@ mod tests {
         let (_log, verification) = AuditLog::open(&store).expect("reopen");
         assert!(verification.is_intact());
         assert!(verify_store(&dir, &passphrase()).expect("verify offline").is_intact());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_file_changed_while_open_is_reported_and_written_to_as_it_now_is() {
+        let (dir, store) = scratch_store("changed");
+        let log = write_entries(&store, 2);
+        let path = dir.join(AUDIT_FILE);
+        let unchanged = log.record(&store, &AuditEvent::StoreOpened).expect("record");
+        assert!(!unchanged.file_changed);
+
+        let mut appended = OpenOptions::new().append(true).open(&path).expect("open");
+        appended.write_all(b"{\"seq\":99}\n").expect("append a forged line");
+        drop(appended);
+        assert!(log.record(&store, &AuditEvent::StoreOpened).expect("record").file_changed);
+        assert!(!log.record(&store, &AuditEvent::StoreOpened).expect("record").file_changed);
+
+        std::fs::remove_file(&path).expect("delete the log");
+        let after_delete = log.record(&store, &AuditEvent::StoreOpened).expect("record");
+        assert!(after_delete.file_changed);
+        assert!(path.exists(), "the entry went to a new file at the path");
+        assert!(!log.verify(&store).expect("verify").is_intact(), "entries are missing");
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -4,7 +4,7 @@ use std::{
     collections::HashMap,
     future::Future,
     path::PathBuf,
-    sync::{Arc, Mutex, PoisonError, RwLock},
+    sync::{Arc, Mutex, PoisonError, RwLock, Weak},
     time::Duration,
 };
 
@@ -37,7 +37,10 @@ pub use report::{ClientReport, ProcedureCount};
 pub use rooms::{
     check_room_options, RoomKind, RoomMember, RoomOptions, RoomSettings, RoomSummary, UserProfile,
 };
-pub use security::{RateLimits, Restriction, BURST_SECONDS, MISUSE_LIMIT, MISUSE_WINDOW};
+pub use security::{
+    RateLimits, Restriction, StopReason, BURST_SECONDS, LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW,
+    MISUSE_LIMIT, MISUSE_WINDOW,
+};
 
 use matrix_sdk::{
     authentication::matrix::MatrixSession,
@@ -165,6 +168,8 @@ pub struct HeadlessClient {
     // writing to wait until they have.
     closing: watch::Sender<bool>,
     activity: tokio::sync::RwLock<()>,
+    // The client itself, for the controlled stop, which closes it from a task of its own.
+    me: Weak<Self>,
 }
 
 impl HeadlessClient {
@@ -201,6 +206,7 @@ impl HeadlessClient {
         drop(passphrase);
         crate::process::protect_once();
         let saved_session = store.load_session()?;
+        store.set_aside_engine_of_damaged_session()?;
         let homeserver = match (configured, &saved_session) {
             (Ok(url), Some(saved)) => {
                 if Url::parse(&saved.homeserver).ok().as_ref() != Some(&url) {
@@ -223,7 +229,7 @@ impl HeadlessClient {
         let sync_state = Arc::new(sync::SyncShared::load(&store));
         let (audit, audit_state) = AuditLog::open(&store)?;
         let (events_in, events_out) = event_queue();
-        let client = Arc::new(Self {
+        let client = Arc::new_cyclic(|me| Self {
             homeserver,
             network,
             report,
@@ -249,6 +255,7 @@ impl HeadlessClient {
             room_send_locks: Mutex::new(HashMap::new()),
             closing: watch::Sender::new(false),
             activity: tokio::sync::RwLock::new(()),
+            me: me.clone(),
         });
 
         client.audit(AuditEvent::StoreOpened);
@@ -256,6 +263,10 @@ impl HeadlessClient {
             tracing::error!(first_broken, reason, "the audit log is damaged");
             client.audit(AuditEvent::AuditLogDamaged { first_broken, reason });
             client.restrict(security::Restriction::AuditLogDamaged);
+        }
+        client.restrict_for_damaged_records();
+        if let Some(reason) = client.stop_reason() {
+            return Err(CoreError::Stopped(reason.code()));
         }
 
         let engine = client.build_engine().await?;
@@ -342,6 +353,7 @@ impl HeadlessClient {
             if let Some(name) = device_display_name {
                 validate::label("deviceDisplayName", name)?;
             }
+            self.require_login_allowed()?;
             let engine = self.engine()?;
             if engine.session_meta().is_some() {
                 return Err(CoreError::AlreadyLoggedIn);
@@ -360,6 +372,7 @@ impl HeadlessClient {
                     };
                     if matches!(error, CoreError::AuthenticationFailed) {
                         self.audit(AuditEvent::LoginRefused);
+                        self.note_refused_login();
                     }
                     return Err(error);
                 }
@@ -533,10 +546,16 @@ impl HeadlessClient {
         timeout: Duration,
         max: usize,
     ) -> CoreResult<Vec<NumberedEvent>> {
+        if max == 0 {
+            return Err(CoreError::invalid("maxEvents", "must be at least 1"));
+        }
+        if self.stop_reason().is_some() {
+            // What was queued up to a controlled stop, its own audit entry among it, still
+            // reaches the integrating system; then the stop is the answer.
+            let events = self.events_out.next_batch(Duration::ZERO, max).await;
+            return if events.is_empty() { Err(self.closed_error()) } else { Ok(events) };
+        }
         self.guarded(async {
-            if max == 0 {
-                return Err(CoreError::invalid("maxEvents", "must be at least 1"));
-            }
             // The queue outlives engine replacements; `guarded` refuses a closed client.
             let mut events = self.events_out.next_batch(timeout, max).await;
             // Stamped at hand-over, so that a link made while an event waited applies to it.
@@ -563,7 +582,7 @@ impl HeadlessClient {
     /// releases the engine and then the store's lock, so that another client may open the store
     /// as soon as this returns. Idempotent.
     pub async fn close(&self) {
-        self.closing.send_replace(true);
+        self.begin_closing();
         let _quiet = self.activity.write().await;
 
         let _ = self.stop_sync().await;
@@ -580,33 +599,77 @@ impl HeadlessClient {
         self.store.release();
     }
 
+    /// Tells operations in flight to give up; `close` then waits for them.
+    fn begin_closing(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// What a call of a closing client fails with: [`CoreError::Stopped`] after a controlled
+    /// stop, else [`CoreError::Closed`].
+    fn closed_error(&self) -> CoreError {
+        match self.stop_reason() {
+            Some(reason) => CoreError::Stopped(reason.code()),
+            None => CoreError::Closed,
+        }
+    }
+
     /// Runs an operation that uses the engine, unless the client is closing; `close` waits for
     /// it after telling it to give up.
     async fn guarded<T>(&self, operation: impl Future<Output = CoreResult<T>>) -> CoreResult<T> {
         let _active = self.activity.read().await;
         let mut closing = self.closing.subscribe();
         if *closing.borrow_and_update() {
-            return Err(CoreError::Closed);
+            return Err(self.closed_error());
         }
         tokio::select! {
             biased;
-            _ = closing.wait_for(|closing| *closing) => Err(CoreError::Closed),
+            _ = closing.wait_for(|closing| *closing) => Err(self.closed_error()),
             result = operation => result,
         }
     }
 
-    /// Writes an audit entry and hands it to the integrating system. A failure to write is
-    /// logged as an error; the operation that caused the entry goes on.
+    /// Writes an audit entry and hands it to the integrating system. A log that someone else
+    /// changed on disk restricts the client; a log that cannot be written stops it, since the
+    /// client must not act unaudited.
     pub(crate) fn audit(&self, event: AuditEvent) {
+        if self.store.is_released() {
+            // Another client may own the store now: two writers would fork the chain.
+            tracing::warn!(event = event.name(), "an audit entry after close was not written");
+            return;
+        }
         match self.audit.record(&self.store, &event) {
-            Ok(entry) => {
+            Ok(recorded) => {
+                let first_new = recorded.entry.sequence;
                 // Not recorded for delivery (sequence 0): the file is the record.
-                if self.events_in.try_send((0, ClientEvent::Audit(entry))).is_err() {
+                if self.events_in.try_send((0, ClientEvent::Audit(recorded.entry))).is_err() {
                     tracing::warn!("an audit entry was not handed over: the event queue is full");
                 }
+                if recorded.file_changed {
+                    tracing::error!("the audit log was changed on disk while the client ran");
+                    self.audit(AuditEvent::AuditLogDamaged {
+                        first_broken: first_new,
+                        reason: "the log was changed on disk while the client ran",
+                    });
+                    self.restrict(security::Restriction::AuditLogDamaged);
+                }
             }
-            Err(error) => tracing::error!(error = %error, "the audit log could not be written"),
+            Err(error) => {
+                tracing::error!(error = %error, "the audit log could not be written");
+                self.stop(security::StopReason::AuditLogUnwritable);
+            }
         }
+    }
+
+    /// Audits the records the store found damaged (and moved aside) and restricts the client.
+    fn restrict_for_damaged_records(&self) {
+        let damaged = self.store.take_damaged();
+        if damaged.is_empty() {
+            return;
+        }
+        for (record, moved_to) in damaged {
+            self.audit(AuditEvent::StoreRecordDamaged { record, moved_to });
+        }
+        self.restrict(security::Restriction::StoreDamaged);
     }
 
     /// Audits a call the Java side refused before it reached the core.
@@ -614,6 +677,9 @@ impl HeadlessClient {
     /// # Errors
     /// [`CoreError::InvalidArgument`] for an operation or code that is not a short identifier.
     pub fn audit_rejected_call(&self, operation: &str, code: &str) -> CoreResult<()> {
+        if *self.closing.borrow() {
+            return Err(self.closed_error());
+        }
         validate::audit_identifier("operation", operation)?;
         validate::audit_identifier("code", code)?;
         self.audit(AuditEvent::RejectedCall {
@@ -621,6 +687,20 @@ impl HeadlessClient {
             code: code.to_owned(),
         });
         self.note_refused_call();
+        Ok(())
+    }
+
+    /// Audits that the previous client of this store in the process refused `count` calls after
+    /// it had been closed: a use-after-close in the integrating system, which that client could
+    /// not write into the log it had already closed.
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidArgument`] for a count of zero.
+    pub fn audit_calls_after_close(&self, count: u64) -> CoreResult<()> {
+        if count == 0 {
+            return Err(CoreError::invalid("count", "must be at least 1"));
+        }
+        self.audit(AuditEvent::CallsAfterClose { count });
         Ok(())
     }
 
@@ -649,7 +729,7 @@ impl HeadlessClient {
         let engine = self.engine.read().unwrap_or_else(PoisonError::into_inner).clone();
         engine.ok_or_else(|| {
             if *self.closing.borrow() {
-                CoreError::Closed
+                self.closed_error()
             } else {
                 CoreError::NotLoggedIn
             }

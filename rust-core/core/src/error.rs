@@ -25,6 +25,11 @@ pub enum CoreError {
     #[error("the client is closed")]
     Closed,
 
+    /// The client stopped itself (a controlled stop); the value is the reason's code. No
+    /// further calls are possible.
+    #[error("the client stopped itself ({0}); see its audit log")]
+    Stopped(&'static str),
+
     /// The call needs a logged-in session and there is none.
     #[error("the client is not logged in")]
     NotLoggedIn,
@@ -148,6 +153,7 @@ impl CoreError {
         match self {
             Self::InvalidArgument { .. } => "INVALID_ARGUMENT",
             Self::Closed => "CLIENT_CLOSED",
+            Self::Stopped(_) => "CLIENT_STOPPED",
             Self::NotLoggedIn => "NOT_LOGGED_IN",
             Self::AlreadyLoggedIn => "ALREADY_LOGGED_IN",
             Self::WrongPassphrase => "STORE_WRONG_PASSPHRASE",
@@ -256,5 +262,11 @@ impl CoreError {
                 Self::Internal("build client")
             }
         }
+    }
+}
+
+impl From<tim_headless_checks::Invalid> for CoreError {
+    fn from(invalid: tim_headless_checks::Invalid) -> Self {
+        Self::InvalidArgument { parameter: invalid.parameter, reason: invalid.reason }
     }
 }

@@ -29,8 +29,9 @@ pub use client::{
     DefaultSetting, DirectoryAddress, DirectoryEntry, DirectoryKind, DirectoryQuery, DownloadInfo,
     HeadlessClient, HistoryPage, HomeserverLocation, KeyBackupState, PermissionConfig,
     ProcedureCount, RateLimits, Restriction, RoomKind, RoomMember, RoomOptions, RoomSettings,
-    RoomSummary, Session, UserProfile, BURST_SECONDS, GROUP_INSURED_PERSON, MAX_CASES_PER_ROOM,
-    MAX_DIRECTORY_RESULTS, MAX_LINKED_ROOMS, MAX_QUEUED_MESSAGES, MISUSE_LIMIT, MISUSE_WINDOW,
+    RoomSummary, Session, StopReason, UserProfile, BURST_SECONDS, GROUP_INSURED_PERSON,
+    LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW, MAX_CASES_PER_ROOM, MAX_DIRECTORY_RESULTS,
+    MAX_LINKED_ROOMS, MAX_QUEUED_MESSAGES, MISUSE_LIMIT, MISUSE_WINDOW,
 };
 pub use content::{OutgoingMessage, TextKind, MAX_EVENT_BYTES};
 pub use error::{CoreError, CoreResult};
@@ -41,6 +42,7 @@ pub use events::{
 };
 pub use runtime::{block_on, runtime};
 pub use secret::Secret;
+pub use tim_headless_checks::Invalid;
 
 /// Version of the core, which the Java side compares with its own before it uses the library.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

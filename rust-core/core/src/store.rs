@@ -11,6 +11,8 @@
 //! - `session.bin`: the Matrix session (user, device, tokens, homeserver) encrypted with the
 //!   store cipher. The engine does not persist sessions itself.
 //! - `engine/`: the engine's SQLite databases, whose values it encrypts with the database key.
+//! - `damaged/`: records that failed their authentication when read, moved aside unchanged as
+//!   evidence. The client goes on without them, restricted (see the client's security module).
 
 use std::{
     fmt,
@@ -36,6 +38,8 @@ const SESSION_FILE: &str = "session.bin";
 /// Subdirectory of downloads in progress.
 const MEDIA_TEMP_DIR: &str = "media-tmp";
 const ENGINE_DIR: &str = "engine";
+/// Subdirectory of records that failed their authentication.
+pub const DAMAGED_DIR: &str = "damaged";
 const KEY_FILE_VERSION: u32 = 1;
 
 /// A store directory that this process owns until the value is dropped.
@@ -46,6 +50,8 @@ pub struct OpenedStore {
     // Held until `release` or drop: closing the file releases the OS lock, and so does the death
     // of the process.
     lock: Mutex<Option<File>>,
+    // Records found damaged since the last `take_damaged`: (record, where it was moved).
+    damaged: Mutex<Vec<(String, String)>>,
 }
 
 impl fmt::Debug for OpenedStore {
@@ -119,13 +125,25 @@ impl OpenedStore {
             Err(_) => return Err(CoreError::StoreUnusable("the key file cannot be read")),
         };
 
-        Ok(Self { dir: dir.to_owned(), cipher, engine_key, lock: Mutex::new(Some(lock)) })
+        Ok(Self {
+            dir: dir.to_owned(),
+            cipher,
+            engine_key,
+            lock: Mutex::new(Some(lock)),
+            damaged: Mutex::new(Vec::new()),
+        })
     }
 
     /// Gives up ownership of the store, so that another client may open it, while this value may
     /// live on in calls that are finishing. Idempotent.
     pub fn release(&self) {
         self.lock.lock().unwrap_or_else(PoisonError::into_inner).take();
+    }
+
+    /// Whether [`Self::release`] has run: from then on another client may own the store, and
+    /// nothing may be written to it.
+    pub fn is_released(&self) -> bool {
+        self.lock.lock().unwrap_or_else(PoisonError::into_inner).is_none()
     }
 
     /// Directory of the engine's databases.
@@ -212,9 +230,68 @@ impl OpenedStore {
         Ok(names)
     }
 
-    /// Loads a value saved by [`Self::save_record`]; `None` if there is none.
+    /// Loads a value saved by [`Self::save_record`]; `None` if there is none. A record that
+    /// fails its authentication (changed outside the client) is moved into `damaged/`, kept as
+    /// evidence, and treated as missing; [`Self::take_damaged`] reports it.
+    ///
+    /// # Errors
+    /// [`CoreError::StoreUnusable`] when the file cannot be read or a damaged one moved.
     pub fn load_record<T: serde::de::DeserializeOwned>(&self, name: &str) -> CoreResult<Option<T>> {
-        load_record_with(&self.cipher, &self.dir, name)
+        match read_record(&self.cipher, &self.dir, name) {
+            Ok(value) => Ok(value),
+            Err(RecordError::Unreadable) => {
+                Err(CoreError::StoreUnusable("a store record cannot be read"))
+            }
+            Err(RecordError::Damaged) => {
+                let moved_to = self.move_aside(name)?;
+                tracing::error!(record = name, "a store record failed its authentication");
+                self.damaged
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push((name.to_owned(), moved_to));
+                Ok(None)
+            }
+        }
+    }
+
+    /// When the saved session was found damaged, moves the engine's databases into `damaged/`
+    /// too: they belong to a device whose session is lost, and a new login needs fresh ones.
+    /// Kept rather than deleted, as the session's record is.
+    ///
+    /// # Errors
+    /// [`CoreError::StoreUnusable`] when they cannot be moved.
+    pub fn set_aside_engine_of_damaged_session(&self) -> CoreResult<()> {
+        let session_damaged = self
+            .damaged
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .any(|(record, _)| record == SESSION_FILE);
+        if session_damaged && self.engine_dir().is_dir() {
+            let moved_to = self.move_aside(ENGINE_DIR)?;
+            self.damaged
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((ENGINE_DIR.to_owned(), moved_to));
+        }
+        Ok(())
+    }
+
+    /// The records found damaged since the last call, each with where it was moved.
+    pub fn take_damaged(&self) -> Vec<(String, String)> {
+        std::mem::take(&mut *self.damaged.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn move_aside(&self, name: &str) -> CoreResult<String> {
+        let unusable = |_| CoreError::StoreUnusable("a damaged store record cannot be moved aside");
+        let damaged_dir = self.dir.join(DAMAGED_DIR);
+        if !damaged_dir.is_dir() {
+            create_private_dir(&damaged_dir)?;
+        }
+        let flat_name = name.replace('/', "_");
+        let moved_to = format!("{DAMAGED_DIR}/{}-{flat_name}", crate::clock::now_millis());
+        fs::rename(self.dir.join(name), self.dir.join(&moved_to)).map_err(unusable)?;
+        Ok(moved_to)
     }
 
     /// The store directory.
@@ -248,21 +325,39 @@ impl OpenedStore {
     }
 }
 
-/// Loads a record of the store in `dir` with its cipher; `None` if there is none.
+/// Loads a record of the store in `dir` with its cipher; `None` if there is none. For tools
+/// that only read: a damaged record is an error here and stays where it is.
+///
+/// # Errors
+/// [`CoreError::StoreUnusable`] when it cannot be read or is damaged.
 pub(crate) fn load_record_with<T: serde::de::DeserializeOwned>(
     cipher: &StoreCipher,
     dir: &Path,
     name: &str,
 ) -> CoreResult<Option<T>> {
+    read_record(cipher, dir, name).map_err(|error| match error {
+        RecordError::Unreadable => CoreError::StoreUnusable("a store record cannot be read"),
+        RecordError::Damaged => CoreError::StoreUnusable("a store record is damaged"),
+    })
+}
+
+enum RecordError {
+    Unreadable,
+    /// Present but not decryptable with the store cipher: changed outside the client.
+    Damaged,
+}
+
+fn read_record<T: serde::de::DeserializeOwned>(
+    cipher: &StoreCipher,
+    dir: &Path,
+    name: &str,
+) -> Result<Option<T>, RecordError> {
     let mut bytes = match fs::read(dir.join(name)) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(_) => return Err(CoreError::StoreUnusable("a store record cannot be read")),
+        Err(_) => return Err(RecordError::Unreadable),
     };
-    let value = cipher
-        .decrypt_value(&bytes)
-        .map(Some)
-        .map_err(|_| CoreError::StoreUnusable("a store record is damaged"));
+    let value = cipher.decrypt_value(&bytes).map(Some).map_err(|_| RecordError::Damaged);
     // Records may hold tokens; the ciphertext buffer is wiped like any secret.
     bytes.zeroize();
     value
@@ -496,6 +591,27 @@ mod tests {
         assert!(!format!("{loaded:?}").contains("syt_"));
         store.delete_session().expect("delete");
         assert!(store.load_session().expect("load").is_none());
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_damaged_record_is_moved_aside_and_reported_once() {
+        let dir = scratch_dir("damaged-record");
+        let store = OpenedStore::open(&dir, &secret("pw")).expect("create");
+        store.save_record("cases.bin", &vec![1u32, 2, 3]).expect("save");
+        let mut bytes = fs::read(dir.join("cases.bin")).expect("read");
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+        fs::write(dir.join("cases.bin"), &bytes).expect("flip a bit");
+
+        let loaded: Option<Vec<u32>> = store.load_record("cases.bin").expect("no error");
+        assert!(loaded.is_none(), "a damaged record counts as missing");
+        let damaged = store.take_damaged();
+        assert_eq!(damaged.len(), 1);
+        assert_eq!(damaged[0].0, "cases.bin");
+        assert_eq!(fs::read(dir.join(&damaged[0].1)).expect("kept"), bytes, "kept unchanged");
+        assert!(!dir.join("cases.bin").exists());
+        assert!(store.take_damaged().is_empty(), "reported once");
         let _ = fs::remove_dir_all(&dir);
     }
 

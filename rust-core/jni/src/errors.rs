@@ -41,6 +41,12 @@ pub(crate) enum BridgeError {
 pub(crate) type BridgeResult<T> = Result<T, BridgeError>;
 
 /// The exception class and stable error code of each failure.
+impl From<tim_headless_core::Invalid> for BridgeError {
+    fn from(invalid: tim_headless_core::Invalid) -> Self {
+        Self::Core(invalid.into())
+    }
+}
+
 fn classify(error: &BridgeError) -> (ExceptionClass, &'static str) {
     match error {
         BridgeError::Core(core) => (exception_class(core), core.code()),
@@ -53,7 +59,7 @@ fn classify(error: &BridgeError) -> (ExceptionClass, &'static str) {
 fn exception_class(error: &CoreError) -> ExceptionClass {
     match error {
         CoreError::InvalidArgument { .. } => ExceptionClass::InvalidArgument,
-        CoreError::Closed => ExceptionClass::ClientClosed,
+        CoreError::Closed | CoreError::Stopped(_) => ExceptionClass::ClientClosed,
         CoreError::NotLoggedIn
         | CoreError::AlreadyLoggedIn
         | CoreError::WrongRoomState(_)
@@ -209,6 +215,7 @@ pub(crate) fn sample_error(code: &str) -> Option<BridgeError> {
     match code {
         "INVALID_ARGUMENT" => core(CoreError::invalid("sample", "self-test")),
         "CLIENT_CLOSED" => core(CoreError::Closed),
+        "CLIENT_STOPPED" => core(CoreError::Stopped("PERSISTENT_MISUSE")),
         "NOT_LOGGED_IN" => core(CoreError::NotLoggedIn),
         "ALREADY_LOGGED_IN" => core(CoreError::AlreadyLoggedIn),
         "STORE_WRONG_PASSPHRASE" => core(CoreError::WrongPassphrase),

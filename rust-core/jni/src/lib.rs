@@ -265,6 +265,41 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientAudi
     })
 }
 
+/// `static native void clientAuditCallsAfterClose(long handle, long count)`: audits the calls the
+/// previous client of this store refused after its close.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientAuditCallsAfterClose<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    count: jlong,
+) {
+    entry(&mut env, |_env| {
+        let client = handles::get(handle)?;
+        let count = u64::try_from(count).map_err(|_| invalid("count", "must not be negative"))?;
+        Ok(client.audit_calls_after_close(count)?)
+    })
+}
+
+/// `static native String clientStopReason(long handle)`: the reason code of a controlled stop,
+/// or `null` while the client runs.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientStopReason<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        match client.stop_reason() {
+            Some(reason) => convert::string(env, reason.code()),
+            None => Ok(JObject::null()),
+        }
+    })
+}
+
 /// `static native String clientRestriction(long handle)`: the reason code of the restricted
 /// mode, or `null` when the client is not restricted.
 #[unsafe(no_mangle)]

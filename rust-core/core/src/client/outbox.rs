@@ -495,7 +495,7 @@ async fn send_room_queue(client: Weak<HeadlessClient>, room_id: String) {
                     client.report_queue_update(update).await;
                 }
             }
-            Err(CoreError::Closed | CoreError::NotLoggedIn) => {
+            Err(CoreError::Closed | CoreError::Stopped(_) | CoreError::NotLoggedIn) => {
                 client.outbox.interrupted(record.sequence, &room_id);
                 return;
             }

@@ -3,8 +3,15 @@
 //! A client in restricted mode keeps receiving (sync, history, downloads) but sends and changes
 //! nothing: every operation that would write to the homeserver fails with
 //! [`CoreError::Restricted`], and queued messages wait. It is entered when the audit log is
-//! found damaged at start-up, or when the integrating system's calls are refused so often that
-//! the calls look like faulty or hostile use. Only an operator ends it, with an audited call.
+//! found damaged (at start-up or changed on disk while the client runs), when a record of the
+//! store fails its authentication, when the integrating system's calls are refused so often that
+//! they look like faulty or hostile use, and when logins are refused again and again. Only an
+//! operator ends it, with an audited call.
+//!
+//! A controlled stop goes further: the client ends itself, audited with its reason, and every
+//! later call fails with [`CoreError::Stopped`]. It happens when the audit log can no longer be
+//! written (the client must not act unaudited), and when refused calls cross the misuse limit
+//! again while the client is already restricted for misuse.
 //!
 //! Rate limits bound how often each kind of operation may be called: sends, changes and reads
 //! each have a bucket that refills at the configured rate and holds [`BURST_SECONDS`] worth of
@@ -30,6 +37,11 @@ use crate::{
 pub const MISUSE_LIMIT: usize = 100;
 /// The window in which refused calls are counted.
 pub const MISUSE_WINDOW: Duration = Duration::from_secs(60);
+
+/// Refused logins within [`LOGIN_FAILURE_WINDOW`] that make the client restrict itself.
+pub const LOGIN_FAILURE_LIMIT: usize = 10;
+/// The window in which refused logins are counted.
+pub const LOGIN_FAILURE_WINDOW: Duration = Duration::from_secs(600);
 
 /// How many seconds' worth of calls a bucket holds, for bursts.
 pub const BURST_SECONDS: u32 = 2;
@@ -169,6 +181,12 @@ pub enum Restriction {
     AuditLogDamaged,
     /// More than [`MISUSE_LIMIT`] calls were refused within [`MISUSE_WINDOW`].
     RepeatedMisuse,
+    /// A record of the store failed its authentication when it was read: it was changed
+    /// outside the client. The record was moved aside, as evidence, into `damaged/`.
+    StoreDamaged,
+    /// More than [`LOGIN_FAILURE_LIMIT`] logins were refused within [`LOGIN_FAILURE_WINDOW`].
+    /// Further logins are refused until an operator lifts the restriction.
+    RepeatedLoginFailures,
 }
 
 impl Restriction {
@@ -177,14 +195,59 @@ impl Restriction {
         match self {
             Self::AuditLogDamaged => "AUDIT_LOG_DAMAGED",
             Self::RepeatedMisuse => "REPEATED_MISUSE",
+            Self::StoreDamaged => "STORE_DAMAGED",
+            Self::RepeatedLoginFailures => "REPEATED_LOGIN_FAILURES",
         }
+    }
+}
+
+/// Why the client stopped itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// An audit entry could not be written: acting on without the audit log is not allowed.
+    AuditLogUnwritable,
+    /// Refused calls crossed [`MISUSE_LIMIT`] again while the client was restricted for misuse.
+    PersistentMisuse,
+}
+
+impl StopReason {
+    /// The stable code of the reason.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AuditLogUnwritable => "AUDIT_LOG_UNWRITABLE",
+            Self::PersistentMisuse => "PERSISTENT_MISUSE",
+        }
+    }
+}
+
+/// Times of recent occurrences of one kind of failure, within a window.
+struct Window {
+    limit: usize,
+    length: Duration,
+    times: VecDeque<Instant>,
+}
+
+impl Window {
+    fn new(limit: usize, length: Duration) -> Self {
+        Self { limit, length, times: VecDeque::new() }
+    }
+
+    /// Counts an occurrence; `true` when this one crossed the limit.
+    fn note(&mut self, now: Instant) -> bool {
+        while self.times.front().is_some_and(|at| now.duration_since(*at) > self.length) {
+            self.times.pop_front();
+        }
+        self.times.push_back(now);
+        self.times.len() == self.limit + 1
     }
 }
 
 /// The security state of one client.
 pub(crate) struct Security {
     restriction: Mutex<Option<Restriction>>,
-    refusals: Mutex<VecDeque<Instant>>,
+    stopped: Mutex<Option<StopReason>>,
+    refusals: Mutex<Window>,
+    refused_logins: Mutex<Window>,
     buckets: Mutex<[Bucket; 3]>,
 }
 
@@ -194,7 +257,9 @@ impl Security {
         let bucket = |operation| Bucket::new(limits.per_second(operation), now);
         Self {
             restriction: Mutex::new(None),
-            refusals: Mutex::new(VecDeque::new()),
+            stopped: Mutex::new(None),
+            refusals: Mutex::new(Window::new(MISUSE_LIMIT, MISUSE_WINDOW)),
+            refused_logins: Mutex::new(Window::new(LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW)),
             buckets: Mutex::new([
                 bucket(Operation::Send),
                 bucket(Operation::Change),
@@ -220,12 +285,31 @@ impl Security {
 
     /// Counts a refused call; `true` when this one crossed the limit.
     fn note_refusal(&self, now: Instant) -> bool {
-        let mut refusals = self.refusals.lock().unwrap_or_else(PoisonError::into_inner);
-        while refusals.front().is_some_and(|at| now.duration_since(*at) > MISUSE_WINDOW) {
-            refusals.pop_front();
+        self.refusals.lock().unwrap_or_else(PoisonError::into_inner).note(now)
+    }
+
+    /// Counts a refused login; `true` when this one crossed the limit.
+    fn note_refused_login(&self, now: Instant) -> bool {
+        self.refused_logins.lock().unwrap_or_else(PoisonError::into_inner).note(now)
+    }
+
+    fn clear_windows(&self) {
+        self.refusals.lock().unwrap_or_else(PoisonError::into_inner).times.clear();
+        self.refused_logins.lock().unwrap_or_else(PoisonError::into_inner).times.clear();
+    }
+
+    /// Records the stop; `false` if the client had stopped already.
+    fn set_stopped(&self, reason: StopReason) -> bool {
+        let mut stopped = self.stopped.lock().unwrap_or_else(PoisonError::into_inner);
+        if stopped.is_some() {
+            return false;
         }
-        refusals.push_back(now);
-        refusals.len() == MISUSE_LIMIT + 1
+        *stopped = Some(reason);
+        true
+    }
+
+    pub(crate) fn stopped(&self) -> Option<StopReason> {
+        *self.stopped.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -255,8 +339,11 @@ impl HeadlessClient {
         match self.security.take(operation, Instant::now()) {
             Ok(()) => Ok(()),
             Err(audit) => {
+                // A caller that keeps hitting a limit, second after second, is misusing the
+                // client; the audited refusals (one a second per kind) count towards it.
                 if audit {
                     self.audit(AuditEvent::RateLimited { operation: name, kind: operation.code() });
+                    self.note_refused_call();
                 }
                 Err(CoreError::RateLimited(operation.code()))
             }
@@ -273,14 +360,62 @@ impl HeadlessClient {
             }
             *restriction = Some(why);
         }
+        // Counting starts afresh: what crosses a limit from here on is misuse despite the
+        // restriction.
+        self.security.clear_windows();
         tracing::error!(reason = why.code(), "the client entered the restricted mode");
         self.audit(AuditEvent::RestrictedModeEntered { reason: why.code() });
     }
 
-    /// Counts a refused call towards the misuse limit.
+    /// Counts a refused call towards the misuse limit: crossing it restricts the client, and
+    /// crossing it again while restricted stops it.
     pub(crate) fn note_refused_call(&self) {
-        if self.security.note_refusal(Instant::now()) {
+        if !self.security.note_refusal(Instant::now()) {
+            return;
+        }
+        if self.security.current().is_some() {
+            self.stop(StopReason::PersistentMisuse);
+        } else {
             self.restrict(Restriction::RepeatedMisuse);
+        }
+    }
+
+    /// Counts a login that the homeserver refused towards the limit of refused logins.
+    pub(crate) fn note_refused_login(&self) {
+        if self.security.note_refused_login(Instant::now()) {
+            self.restrict(Restriction::RepeatedLoginFailures);
+        }
+    }
+
+    /// Refuses a login while the client is restricted for refused logins.
+    pub(crate) fn require_login_allowed(&self) -> CoreResult<()> {
+        match self.security.current() {
+            Some(restriction @ Restriction::RepeatedLoginFailures) => {
+                Err(CoreError::Restricted(restriction.code()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Why the client stopped itself, or `None` while it runs.
+    pub fn stop_reason(&self) -> Option<StopReason> {
+        self.security.stopped()
+    }
+
+    /// Ends the client in a controlled way: audited with its reason (unless the audit log is
+    /// what failed), operations in flight and later calls fail with [`CoreError::Stopped`], and
+    /// the engine and the store are released as by `close`.
+    pub(crate) fn stop(&self, reason: StopReason) {
+        if !self.security.set_stopped(reason) {
+            return;
+        }
+        tracing::error!(reason = reason.code(), "the client stops itself");
+        if reason != StopReason::AuditLogUnwritable {
+            self.audit(AuditEvent::ControlledStop { reason: reason.code() });
+        }
+        self.begin_closing();
+        if let Some(client) = self.me.upgrade() {
+            crate::runtime::runtime().spawn(async move { client.close().await });
         }
     }
 
@@ -299,9 +434,11 @@ impl HeadlessClient {
         };
         let archived_log = match reason {
             Restriction::AuditLogDamaged => Some(self.audit.archive(&self.store)?),
-            Restriction::RepeatedMisuse => None,
+            Restriction::RepeatedMisuse
+            | Restriction::StoreDamaged
+            | Restriction::RepeatedLoginFailures => None,
         };
-        self.security.refusals.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.security.clear_windows();
         *self.security.restriction.lock().unwrap_or_else(PoisonError::into_inner) = None;
         tracing::warn!(reason = reason.code(), "an operator ended the restricted mode");
         self.audit(AuditEvent::RestrictedModeLifted {
@@ -367,5 +504,28 @@ mod tests {
         }
         let after_window = start + MISUSE_WINDOW + Duration::from_secs(1);
         assert!(!later.note_refusal(after_window), "old refusals no longer count");
+    }
+
+    #[test]
+    fn refused_logins_have_their_own_smaller_window() {
+        let security = Security::new(RateLimits::DEFAULT);
+        let start = Instant::now();
+        for _ in 0..LOGIN_FAILURE_LIMIT {
+            assert!(!security.note_refused_login(start));
+        }
+        assert!(!security.note_refusal(start), "refused calls are counted apart");
+        assert!(security.note_refused_login(start + Duration::from_secs(599)));
+
+        security.clear_windows();
+        assert!(!security.note_refused_login(start), "a lifted restriction starts afresh");
+    }
+
+    #[test]
+    fn a_stop_is_recorded_once_with_its_first_reason() {
+        let security = Security::new(RateLimits::DEFAULT);
+        assert_eq!(security.stopped(), None);
+        assert!(security.set_stopped(StopReason::PersistentMisuse));
+        assert!(!security.set_stopped(StopReason::AuditLogUnwritable));
+        assert_eq!(security.stopped(), Some(StopReason::PersistentMisuse));
     }
 }

@@ -1,6 +1,9 @@
 package health.tim.headless;
 
-/** The client was closed before or during the call. Code {@link ErrorCode#CLIENT_CLOSED}. */
+/**
+ * The client was closed before or during the call: code {@link ErrorCode#CLIENT_CLOSED}, or {@link
+ * ErrorCode#CLIENT_STOPPED} when the client ended itself in a controlled stop.
+ */
 public class ClientClosedException extends TimException {
   private static final long serialVersionUID = 1L;
 

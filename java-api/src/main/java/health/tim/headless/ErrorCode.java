@@ -9,6 +9,11 @@ public enum ErrorCode {
   INVALID_ARGUMENT,
   /** The client was closed. */
   CLIENT_CLOSED,
+  /**
+   * The client stopped itself in a controlled stop (see {@link HeadlessClient#stopReason()}); no
+   * further calls are possible. Thrown as {@link ClientClosedException}.
+   */
+  CLIENT_STOPPED,
   /** The call needs a logged-in session and there is none. */
   NOT_LOGGED_IN,
   /** The call needs a client without a session, and one is logged in. */

@@ -21,6 +21,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -30,6 +32,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -78,6 +81,9 @@ public final class HeadlessClient implements AutoCloseable {
   private static final int CALL_THREADS = 8;
   private static final int TRANSFER_CHUNK_BYTES = 256 * 1024;
 
+  /** Calls after close per store, until the next client of that store audits them. */
+  private static final ConcurrentMap<Path, Long> CALLS_AFTER_CLOSE = new ConcurrentHashMap<>();
+
   private final NativeClient nativeClient;
   private final Cleaner.Cleanable cleanable;
   private final ExecutorService calls;
@@ -86,8 +92,8 @@ public final class HeadlessClient implements AutoCloseable {
   private final Object pumpLock = new Object();
   private Thread eventPump;
 
-  private HeadlessClient(long handle) {
-    this.nativeClient = new NativeClient(handle);
+  private HeadlessClient(long handle, Path store) {
+    this.nativeClient = new NativeClient(handle, store);
     this.calls = newCallExecutor(number);
     // The Cleaner closes the native client if this object is collected without close(). Its
     // action must not refer to this object.
@@ -132,7 +138,8 @@ public final class HeadlessClient implements AutoCloseable {
    * @return the new session
    * @throws InvalidArgumentException if {@code user} is null or malformed or {@code password} is
    *     null or empty
-   * @throws ClientStateException if the client is logged in already
+   * @throws ClientStateException if the client is logged in already, or restricted for repeated
+   *     login failures ({@link ErrorCode#CLIENT_RESTRICTED}, see {@link #restriction()})
    * @throws AuthenticationException if the homeserver refused the credentials
    * @throws HomeserverException if the homeserver answered with another error
    * @throws NetworkException if the homeserver could not be reached
@@ -157,7 +164,8 @@ public final class HeadlessClient implements AutoCloseable {
    * @return the new session
    * @throws InvalidArgumentException if {@code loginToken} is null, empty or longer than 4096
    *     characters
-   * @throws ClientStateException if the client is logged in already
+   * @throws ClientStateException if the client is logged in already, or restricted for repeated
+   *     login failures ({@link ErrorCode#CLIENT_RESTRICTED}, see {@link #restriction()})
    * @throws AuthenticationException if the homeserver refused the token (used, expired, unknown)
    * @throws HomeserverException if the homeserver answered with another error
    * @throws NetworkException if the homeserver could not be reached
@@ -204,16 +212,21 @@ public final class HeadlessClient implements AutoCloseable {
 
   /**
    * Starts the sync loop, which receives messages and invitations and hands them to the listeners.
-   * Register listeners first: events that arrive while none is registered are not kept. Does
-   * nothing if the loop runs already.
+   * Events that arrive while no listener is registered wait in the client (see {@link
+   * #addListener}). Does nothing if the loop runs already.
    *
    * @throws ClientStateException if the client is not logged in
    * @throws ClientClosedException if the client is closed
    */
   public void startSync() {
     NativeBridge.clientStartSync(nativeClient.handle());
+    startEventPump();
+  }
+
+  /** Starts the thread that hands events to the listeners, unless it runs already. */
+  private void startEventPump() {
     synchronized (pumpLock) {
-      if (eventPump == null) {
+      if (eventPump == null && !nativeClient.isClosed()) {
         eventPump =
             new Thread(new EventPump(nativeClient, listeners), "tim-headless-events-" + number);
         eventPump.setDaemon(true);
@@ -1399,15 +1412,50 @@ public final class HeadlessClient implements AutoCloseable {
    * Why the client is in the restricted mode, if it is. A restricted client keeps receiving (sync,
    * history, downloads, reading rooms) but sends and changes nothing: those calls fail with {@link
    * ClientStateException} ({@link ErrorCode#CLIENT_RESTRICTED}) and queued messages wait. The
-   * client restricts itself when its audit log does not verify at opening ({@code
-   * AUDIT_LOG_DAMAGED}) and when more than a hundred of its calls are refused within a minute
-   * ({@code REPEATED_MISUSE}); both are audited ({@code restricted_mode_entered}).
+   * client restricts itself, audited as {@code restricted_mode_entered}, for these reasons:
+   *
+   * <ul>
+   *   <li>{@code AUDIT_LOG_DAMAGED}: the audit log did not verify at opening, or was changed on
+   *       disk by someone else while the client ran;
+   *   <li>{@code STORE_DAMAGED}: a record of the store failed its authentication at opening (it was
+   *       changed outside the client); the record was moved into the store's {@code damaged/}
+   *       directory, unchanged, and the client goes on without it;
+   *   <li>{@code REPEATED_MISUSE}: more than a hundred calls were refused within a minute (invalid
+   *       arguments, wrong state, and rate-limit refusals, of which at most one a second per kind
+   *       counts);
+   *   <li>{@code REPEATED_LOGIN_FAILURES}: more than ten logins were refused within ten minutes;
+   *       until the restriction is lifted, logins are refused too.
+   * </ul>
+   *
+   * <p>Refusals that cross the misuse limit again while the client is restricted end it in a
+   * controlled stop (see {@link #stopReason()}).
    *
    * @return the reason code, or empty when the client is not restricted
    * @throws ClientClosedException if the client is closed
    */
   public Optional<String> restriction() {
     return Optional.ofNullable(NativeBridge.clientRestriction(nativeClient.handle()));
+  }
+
+  /**
+   * Why the client ended itself in a controlled stop, if it did. After a stop every call fails with
+   * {@link ClientClosedException} ({@link ErrorCode#CLIENT_STOPPED}), the sync loop has ended and
+   * the store is released; listeners still receive the audit entries written up to the stop, the
+   * last of them {@code controlled_stop} with the reason. Call {@link #close()} as for any client.
+   * Reasons:
+   *
+   * <ul>
+   *   <li>{@code AUDIT_LOG_UNWRITABLE}: an audit entry could not be written; the client does not
+   *       act unaudited (this reason cannot be written to the log itself, and is logged instead);
+   *   <li>{@code PERSISTENT_MISUSE}: refused calls crossed the misuse limit again while the client
+   *       was already restricted for them.
+   * </ul>
+   *
+   * @return the reason code, or empty while the client runs
+   * @throws ClientClosedException if the client is closed
+   */
+  public Optional<String> stopReason() {
+    return Optional.ofNullable(NativeBridge.clientStopReason(nativeClient.handle()));
   }
 
   /**
@@ -1437,6 +1485,8 @@ public final class HeadlessClient implements AutoCloseable {
   public void addListener(ClientListener listener) {
     checkNotNull(listener, "listener");
     listeners.add(listener);
+    // Audit entries and queue reports flow before a sync loop runs, and after it stopped.
+    startEventPump();
   }
 
   /**
@@ -1661,17 +1711,45 @@ public final class HeadlessClient implements AutoCloseable {
   /** The native side of a client; also the Cleaner's action, so it must not refer back. */
   private static final class NativeClient implements Runnable {
     private final long handle;
+    private final Path store;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong callsAfterClose = new AtomicLong();
 
-    NativeClient(long handle) {
+    NativeClient(long handle, Path store) {
       this.handle = handle;
+      this.store = store;
     }
 
+    /** The handle for a call of the integrating system; a call after close is misuse. */
     long handle() {
+      if (closed.get()) {
+        noteCallAfterClose();
+        throw new ClientClosedException(ErrorCode.CLIENT_CLOSED, "the client is closed");
+      }
+      return handle;
+    }
+
+    /** The handle for the client's own threads, which may race with close. */
+    long internalHandle() {
       if (closed.get()) {
         throw new ClientClosedException(ErrorCode.CLIENT_CLOSED, "the client is closed");
       }
       return handle;
+    }
+
+    /**
+     * Counts a call after close. The closed client can no longer write its audit log, so the count
+     * is kept for the next client of the same store in this process, which audits it.
+     */
+    private void noteCallAfterClose() {
+      long count = callsAfterClose.incrementAndGet();
+      CALLS_AFTER_CLOSE.merge(store, 1L, Long::sum);
+      if (count == 1 || count % 1000 == 0) {
+        LOG.warn(
+            "a closed client was called ({} calls after close so far): the integrating system"
+                + " uses a client after closing it",
+            count);
+      }
     }
 
     boolean isClosed() {
@@ -1716,7 +1794,7 @@ public final class HeadlessClient implements AutoCloseable {
           batch =
               WireReader.events(
                   NativeBridge.clientNextEvents(
-                      nativeClient.handle(), EVENT_WAIT_MILLIS, EVENT_BATCH));
+                      nativeClient.internalHandle(), EVENT_WAIT_MILLIS, EVENT_BATCH));
         } catch (ClientClosedException e) {
           return;
         } catch (TimException e) {
@@ -1750,7 +1828,7 @@ public final class HeadlessClient implements AutoCloseable {
     /** Records the delivery in the store, so that a restart does not repeat it. */
     private boolean acknowledge(long sequence) {
       try {
-        NativeBridge.clientAcknowledgeEvents(nativeClient.handle(), sequence);
+        NativeBridge.clientAcknowledgeEvents(nativeClient.internalHandle(), sequence);
         return true;
       } catch (ClientClosedException e) {
         return false;
@@ -2104,7 +2182,17 @@ public final class HeadlessClient implements AutoCloseable {
                 storePassphrase,
                 recoveryPassphrase,
                 options);
-        return new HeadlessClient(handle);
+        Path store = storeDirectory.toAbsolutePath().normalize();
+        HeadlessClient client = new HeadlessClient(handle, store);
+        Long callsAfterClose = CALLS_AFTER_CLOSE.remove(store);
+        if (callsAfterClose != null) {
+          try {
+            NativeBridge.clientAuditCallsAfterClose(handle, callsAfterClose);
+          } catch (TimException e) {
+            LOG.warn("calls after close could not be audited: {}", e.code());
+          }
+        }
+        return client;
       } finally {
         wipePassphrase();
       }

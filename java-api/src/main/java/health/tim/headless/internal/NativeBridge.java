@@ -464,6 +464,22 @@ public final class NativeBridge {
   public static native void clientAuditRejected(long handle, String operation, String code);
 
   /**
+   * The reason of the client's controlled stop.
+   *
+   * @param handle the client's handle
+   * @return the reason code, or {@code null} while the client runs
+   */
+  public static native String clientStopReason(long handle);
+
+  /**
+   * Audits the calls that the previous client of the same store refused after its close.
+   *
+   * @param handle the client's handle
+   * @param count how many, at least 1
+   */
+  public static native void clientAuditCallsAfterClose(long handle, long count);
+
+  /**
    * The reason the client is restricted.
    *
    * @param handle the client's handle
