@@ -2,7 +2,6 @@ package health.tim.headless;
 
 import java.time.Instant;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * An entry of the client's audit log, handed to listeners as it is written.
@@ -29,15 +28,13 @@ public record AuditEntry(long sequence, Instant time, String event, Map<String, 
    * @param time see the record component
    * @param event see the record component
    * @param fields see the record component; copied
-   * @throws NullPointerException if a component is {@code null}
-   * @throws IllegalArgumentException if {@code sequence} is not positive
+   * @throws InvalidArgumentException if a component is {@code null}
+   * @throws InvalidArgumentException if {@code sequence} is not positive
    */
   public AuditEntry {
-    Objects.requireNonNull(time, "time");
-    Objects.requireNonNull(event, "event");
-    fields = Map.copyOf(fields);
-    if (sequence < 1) {
-      throw new IllegalArgumentException("sequence must be positive");
-    }
+    Arguments.required(time, "time");
+    Arguments.required(event, "event");
+    fields = Arguments.mapOf(fields, "fields");
+    Arguments.check(sequence >= 1, "sequence", "must be positive");
   }
 }

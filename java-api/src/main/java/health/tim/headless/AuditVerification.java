@@ -19,15 +19,15 @@ public record AuditVerification(long verifiedEntries, long firstBroken, String r
    * @param verifiedEntries see the record component
    * @param firstBroken see the record component
    * @param reason see the record component
-   * @throws IllegalArgumentException if a count is negative, or a broken log has no reason
+   * @throws InvalidArgumentException if a count is negative, or a broken log has no reason
    */
   public AuditVerification {
-    if (verifiedEntries < 0 || firstBroken < 0) {
-      throw new IllegalArgumentException("counts must not be negative");
-    }
-    if ((firstBroken == 0) != (reason == null)) {
-      throw new IllegalArgumentException("a broken log needs a reason, an intact one none");
-    }
+    Arguments.check(verifiedEntries >= 0, "verifiedEntries", "must not be negative");
+    Arguments.check(firstBroken >= 0, "firstBroken", "must not be negative");
+    Arguments.check(
+        (firstBroken == 0) == (reason == null),
+        "reason",
+        "goes with a broken log only, and a broken log needs one");
   }
 
   /**

@@ -1,6 +1,5 @@
 package health.tim.headless;
 
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -27,11 +26,11 @@ public record CaseReference(String system, String value, String fhirReference) {
    * @param system see the record component
    * @param value see the record component
    * @param fhirReference see the record component
-   * @throws NullPointerException if {@code system} or {@code value} is {@code null}
+   * @throws InvalidArgumentException if {@code system} or {@code value} is {@code null}
    */
   public CaseReference {
-    Objects.requireNonNull(system, "system");
-    Objects.requireNonNull(value, "value");
+    Arguments.required(system, "system");
+    Arguments.required(value, "value");
   }
 
   /**
@@ -40,7 +39,7 @@ public record CaseReference(String system, String value, String fhirReference) {
    * @param system see the record component
    * @param value see the record component
    * @return the reference
-   * @throws NullPointerException if either is {@code null}
+   * @throws InvalidArgumentException if either is {@code null}
    */
   public static CaseReference of(String system, String value) {
     return new CaseReference(system, value, null);

@@ -2,7 +2,6 @@ package health.tim.headless;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The counts of the structured-data client report (gematik's {@code TIMessengerClientReport}): how
@@ -31,11 +30,11 @@ public record ClientReport(Instant start, List<Count> sent, List<Count> received
      * @param procedure see the record component
      * @param version see the record component
      * @param count see the record component
-     * @throws NullPointerException if {@code procedure} or {@code version} is {@code null}
+     * @throws InvalidArgumentException if {@code procedure} or {@code version} is {@code null}
      */
     public Count {
-      Objects.requireNonNull(procedure, "procedure");
-      Objects.requireNonNull(version, "version");
+      Arguments.required(procedure, "procedure");
+      Arguments.required(version, "version");
     }
   }
 
@@ -45,11 +44,11 @@ public record ClientReport(Instant start, List<Count> sent, List<Count> received
    * @param start see the record component
    * @param sent see the record component
    * @param received see the record component
-   * @throws NullPointerException if a component is {@code null}
+   * @throws InvalidArgumentException if a component is {@code null}
    */
   public ClientReport {
-    Objects.requireNonNull(start, "start");
-    sent = List.copyOf(sent);
-    received = List.copyOf(received);
+    Arguments.required(start, "start");
+    sent = Arguments.listOf(sent, "sent");
+    received = Arguments.listOf(received, "received");
   }
 }

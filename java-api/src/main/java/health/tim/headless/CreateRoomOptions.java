@@ -1,7 +1,5 @@
 package health.tim.headless;
 
-import java.util.Objects;
-
 /**
  * What a new room looks like. Start from {@link #privateRoom()}, {@link #directChat(String)} or
  * {@link #publicRoom()} and refine with the {@code with...} methods; every instance is immutable.
@@ -39,10 +37,10 @@ public record CreateRoomOptions(
    * @param topic see the record component
    * @param invitee see the record component
    * @param roomVersion see the record component
-   * @throws NullPointerException if {@code kind} is {@code null}
+   * @throws InvalidArgumentException if {@code kind} is {@code null}
    */
   public CreateRoomOptions {
-    Objects.requireNonNull(kind, "kind");
+    Arguments.required(kind, "kind");
   }
 
   /**

@@ -2,7 +2,6 @@ package health.tim.headless;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A message-like event of a type the client does not interpret itself, for example {@code
@@ -44,16 +43,16 @@ public record CustomEvent(
    * @param eventType see the record component
    * @param contentJson see the record component
    * @param caseReferences see the record component
-   * @throws NullPointerException if a component is {@code null}
+   * @throws InvalidArgumentException if a component is {@code null}
    */
   public CustomEvent {
-    caseReferences = List.copyOf(caseReferences);
-    Objects.requireNonNull(roomId, "roomId");
-    Objects.requireNonNull(eventId, "eventId");
-    Objects.requireNonNull(sender, "sender");
-    Objects.requireNonNull(timestamp, "timestamp");
-    Objects.requireNonNull(eventType, "eventType");
-    Objects.requireNonNull(contentJson, "contentJson");
+    caseReferences = Arguments.listOf(caseReferences, "caseReferences");
+    Arguments.required(roomId, "roomId");
+    Arguments.required(eventId, "eventId");
+    Arguments.required(sender, "sender");
+    Arguments.required(timestamp, "timestamp");
+    Arguments.required(eventType, "eventType");
+    Arguments.required(contentJson, "contentJson");
   }
 
   @Override

@@ -1,7 +1,6 @@
 package health.tim.headless;
 
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -49,10 +48,10 @@ public record DirectoryEntry(
      * @param lines see the record component
      * @param postalCode see the record component
      * @param city see the record component
-     * @throws NullPointerException if {@code lines} is {@code null}
+     * @throws InvalidArgumentException if {@code lines} is {@code null}
      */
     public Address {
-      lines = List.copyOf(lines);
+      lines = Arguments.listOf(lines, "lines");
     }
   }
 
@@ -66,14 +65,14 @@ public record DirectoryEntry(
    * @param telematikId see the record component
    * @param address see the record component
    * @param matrixIds see the record component
-   * @throws NullPointerException if {@code kind}, {@code resourceId}, {@code name} or {@code
+   * @throws InvalidArgumentException if {@code kind}, {@code resourceId}, {@code name} or {@code
    *     matrixIds} is {@code null}
    */
   public DirectoryEntry {
-    Objects.requireNonNull(kind, "kind");
-    Objects.requireNonNull(resourceId, "resourceId");
-    Objects.requireNonNull(name, "name");
-    matrixIds = List.copyOf(matrixIds);
+    Arguments.required(kind, "kind");
+    Arguments.required(resourceId, "resourceId");
+    Arguments.required(name, "name");
+    matrixIds = Arguments.listOf(matrixIds, "matrixIds");
   }
 
   /**

@@ -2,7 +2,6 @@ package health.tim.headless;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A replacement ({@code m.replace}) of an earlier message's text. An empty body means that the
@@ -45,16 +44,17 @@ public record EditEvent(
    * @param body see the record component
    * @param formattedBody see the record component
    * @param caseReferences see the record component
-   * @throws NullPointerException if a component other than {@code formattedBody} is {@code null}
+   * @throws InvalidArgumentException if a component other than {@code formattedBody} is {@code
+   *     null}
    */
   public EditEvent {
-    caseReferences = List.copyOf(caseReferences);
-    Objects.requireNonNull(roomId, "roomId");
-    Objects.requireNonNull(eventId, "eventId");
-    Objects.requireNonNull(sender, "sender");
-    Objects.requireNonNull(timestamp, "timestamp");
-    Objects.requireNonNull(targetEventId, "targetEventId");
-    Objects.requireNonNull(body, "body");
+    caseReferences = Arguments.listOf(caseReferences, "caseReferences");
+    Arguments.required(roomId, "roomId");
+    Arguments.required(eventId, "eventId");
+    Arguments.required(sender, "sender");
+    Arguments.required(timestamp, "timestamp");
+    Arguments.required(targetEventId, "targetEventId");
+    Arguments.required(body, "body");
   }
 
   /**

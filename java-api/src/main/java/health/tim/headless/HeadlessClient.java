@@ -1248,7 +1248,8 @@ public final class HeadlessClient implements AutoCloseable {
    *     unknown event, {@link InvalidArgumentException} when the event is no encrypted attachment,
    *     {@link UncheckedIOException} when the target cannot be written, or as {@link #roomState}
    *     does; no file is left behind then
-   * @throws InvalidArgumentException if an argument is null or invalid, or {@code target} exists
+   * @throws InvalidArgumentException if an argument is null or invalid, {@code target} exists, or
+   *     its directory does not
    * @throws ClientClosedException if the client is closed
    */
   public CompletableFuture<AttachmentInfo> downloadAttachment(
@@ -1261,10 +1262,15 @@ public final class HeadlessClient implements AutoCloseable {
           new InvalidArgumentException(
               ErrorCode.INVALID_ARGUMENT, "invalid target: the file exists already"));
     }
+    Path directory = target.toAbsolutePath().getParent();
+    if (directory == null || !Files.isDirectory(directory)) {
+      throw rejected(
+          new InvalidArgumentException(
+              ErrorCode.INVALID_ARGUMENT, "invalid target: its directory does not exist"));
+    }
     long handle = nativeClient.handle();
     return call(
         () -> {
-          Path directory = target.toAbsolutePath().getParent();
           Path partial = null;
           try {
             partial = Files.createTempFile(directory, ".tim-download-", ".part");
@@ -1660,6 +1666,9 @@ public final class HeadlessClient implements AutoCloseable {
     if (!nativeClient.isClosed()) {
       try {
         NativeBridge.clientAuditRejected(nativeClient.handle(), operation, refusal.code().name());
+      } catch (ClientClosedException stoppedOrClosing) {
+        // The client stopped itself or is closing: its log takes no more entries, and the stop
+        // was audited and logged once.
       } catch (TimException auditFailure) {
         LOG.warn("a refused call could not be audited: {}", auditFailure.code());
       }

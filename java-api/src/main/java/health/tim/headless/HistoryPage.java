@@ -16,10 +16,10 @@ public record HistoryPage(List<RoomEvent> events, String nextToken) {
    *
    * @param events see the record component
    * @param nextToken see the record component
-   * @throws NullPointerException if {@code events} or one of them is {@code null}
+   * @throws InvalidArgumentException if {@code events} or one of them is {@code null}
    */
   public HistoryPage {
-    events = List.copyOf(events);
+    events = Arguments.listOf(events, "events");
   }
 
   /**

@@ -1,7 +1,5 @@
 package health.tim.headless;
 
-import java.util.Objects;
-
 /**
  * An invitation of this account into a room. Accept it with {@link HeadlessClient#joinRoom}.
  *
@@ -14,10 +12,10 @@ public record InviteEvent(String roomId, String inviter) implements ClientEvent 
    *
    * @param roomId see the record component
    * @param inviter see the record component
-   * @throws NullPointerException if a component is {@code null}
+   * @throws InvalidArgumentException if a component is {@code null}
    */
   public InviteEvent {
-    Objects.requireNonNull(roomId, "roomId");
-    Objects.requireNonNull(inviter, "inviter");
+    Arguments.required(roomId, "roomId");
+    Arguments.required(inviter, "inviter");
   }
 }

@@ -1,7 +1,5 @@
 package health.tim.headless;
 
-import java.util.Objects;
-
 /**
  * Whether this device backs its room keys up on the server, protected by the recovery passphrase
  * (see {@link HeadlessClient.Builder#recoveryPassphrase}).
@@ -25,14 +23,15 @@ public record KeyBackupStatus(State state, ErrorCode failure) {
    *
    * @param state see the record component
    * @param failure see the record component
-   * @throws NullPointerException if {@code state} is {@code null}
-   * @throws IllegalArgumentException if {@code failure} is given exactly when the state is not
+   * @throws InvalidArgumentException if {@code state} is {@code null}
+   * @throws InvalidArgumentException if {@code failure} is given exactly when the state is not
    *     {@link State#FAILED}
    */
   public KeyBackupStatus {
-    Objects.requireNonNull(state, "state");
-    if ((state == State.FAILED) != (failure != null)) {
-      throw new IllegalArgumentException("a failure code goes with the FAILED state only");
-    }
+    Arguments.required(state, "state");
+    Arguments.check(
+        (state == State.FAILED) == (failure != null),
+        "failure",
+        "goes with the FAILED state only, and that state needs one");
   }
 }

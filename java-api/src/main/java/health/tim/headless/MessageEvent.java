@@ -2,7 +2,6 @@ package health.tim.headless;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -55,16 +54,16 @@ public record MessageEvent(
    * @param geoUri see the record component
    * @param attachment see the record component
    * @param caseReferences see the record component
-   * @throws NullPointerException if a component that must be present is {@code null}
+   * @throws InvalidArgumentException if a component that must be present is {@code null}
    */
   public MessageEvent {
-    caseReferences = List.copyOf(caseReferences);
-    Objects.requireNonNull(roomId, "roomId");
-    Objects.requireNonNull(eventId, "eventId");
-    Objects.requireNonNull(sender, "sender");
-    Objects.requireNonNull(timestamp, "timestamp");
-    Objects.requireNonNull(messageType, "messageType");
-    Objects.requireNonNull(body, "body");
+    caseReferences = Arguments.listOf(caseReferences, "caseReferences");
+    Arguments.required(roomId, "roomId");
+    Arguments.required(eventId, "eventId");
+    Arguments.required(sender, "sender");
+    Arguments.required(timestamp, "timestamp");
+    Arguments.required(messageType, "messageType");
+    Arguments.required(body, "body");
   }
 
   /**

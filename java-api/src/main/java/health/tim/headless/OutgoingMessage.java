@@ -1,7 +1,5 @@
 package health.tim.headless;
 
-import java.util.Objects;
-
 /**
  * A text-like message to send with {@link HeadlessClient#send}: text, notice, emote or location,
  * optionally with an HTML body and as a reply. Instances are immutable; start from a factory
@@ -28,11 +26,11 @@ public record OutgoingMessage(
    * @param formattedBody see the record component
    * @param geoUri see the record component
    * @param replyTo see the record component
-   * @throws NullPointerException if {@code kind} or {@code body} is {@code null}
+   * @throws InvalidArgumentException if {@code kind} or {@code body} is {@code null}
    */
   public OutgoingMessage {
-    Objects.requireNonNull(kind, "kind");
-    Objects.requireNonNull(body, "body");
+    Arguments.required(kind, "kind");
+    Arguments.required(body, "body");
   }
 
   /**

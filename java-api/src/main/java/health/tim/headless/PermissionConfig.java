@@ -1,6 +1,5 @@
 package health.tim.headless;
 
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -38,12 +37,12 @@ public record PermissionConfig(
    * @param userExceptions see the record component
    * @param serverExceptions see the record component
    * @param insuredPersonsExcepted see the record component
-   * @throws NullPointerException if a component or an entry is {@code null}
+   * @throws InvalidArgumentException if a component or an entry is {@code null}
    */
   public PermissionConfig {
-    Objects.requireNonNull(defaultSetting, "defaultSetting");
-    userExceptions = Set.copyOf(userExceptions);
-    serverExceptions = Set.copyOf(serverExceptions);
+    Arguments.required(defaultSetting, "defaultSetting");
+    userExceptions = Arguments.setOf(userExceptions, "userExceptions");
+    serverExceptions = Arguments.setOf(serverExceptions, "serverExceptions");
   }
 
   /**
@@ -72,7 +71,10 @@ public record PermissionConfig(
    */
   public PermissionConfig withUserException(String userId) {
     return new PermissionConfig(
-        defaultSetting, plus(userExceptions, userId), serverExceptions, insuredPersonsExcepted);
+        defaultSetting,
+        plus(userExceptions, userId, "userId"),
+        serverExceptions,
+        insuredPersonsExcepted);
   }
 
   /**
@@ -83,12 +85,15 @@ public record PermissionConfig(
    */
   public PermissionConfig withServerException(String serverName) {
     return new PermissionConfig(
-        defaultSetting, userExceptions, plus(serverExceptions, serverName), insuredPersonsExcepted);
+        defaultSetting,
+        userExceptions,
+        plus(serverExceptions, serverName, "serverName"),
+        insuredPersonsExcepted);
   }
 
-  private static Set<String> plus(Set<String> set, String element) {
+  private static Set<String> plus(Set<String> set, String element, String name) {
     java.util.HashSet<String> copy = new java.util.HashSet<>(set);
-    copy.add(Objects.requireNonNull(element, "element"));
+    copy.add(Arguments.required(element, name));
     return copy;
   }
 }

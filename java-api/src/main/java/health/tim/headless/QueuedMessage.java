@@ -1,7 +1,6 @@
 package health.tim.headless;
 
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -66,23 +65,21 @@ public record QueuedMessage(
    * @param failure see the record component
    * @param httpStatus see the record component
    * @param matrixErrcode see the record component
-   * @throws NullPointerException if a component that the state needs is {@code null}
-   * @throws IllegalArgumentException if {@code attempts} is negative
+   * @throws InvalidArgumentException if a component that the state needs is {@code null}
+   * @throws InvalidArgumentException if {@code attempts} is negative
    */
   public QueuedMessage {
-    Objects.requireNonNull(transactionId, "transactionId");
-    Objects.requireNonNull(roomId, "roomId");
-    Objects.requireNonNull(eventType, "eventType");
-    Objects.requireNonNull(queuedAt, "queuedAt");
-    Objects.requireNonNull(state, "state");
-    if (attempts < 0) {
-      throw new IllegalArgumentException("attempts must not be negative");
-    }
+    Arguments.required(transactionId, "transactionId");
+    Arguments.required(roomId, "roomId");
+    Arguments.required(eventType, "eventType");
+    Arguments.required(queuedAt, "queuedAt");
+    Arguments.required(state, "state");
+    Arguments.check(attempts >= 0, "attempts", "must not be negative");
     if (state == State.SENT) {
-      Objects.requireNonNull(eventId, "eventId");
+      Arguments.required(eventId, "eventId");
     }
     if (state == State.FAILED) {
-      Objects.requireNonNull(failure, "failure");
+      Arguments.required(failure, "failure");
     }
   }
 

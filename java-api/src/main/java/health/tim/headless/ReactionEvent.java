@@ -2,7 +2,6 @@ package health.tim.headless;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A reaction ({@code m.annotation}) to an earlier event.
@@ -39,15 +38,15 @@ public record ReactionEvent(
    * @param targetEventId see the record component
    * @param key see the record component
    * @param caseReferences see the record component
-   * @throws NullPointerException if a component is {@code null}
+   * @throws InvalidArgumentException if a component is {@code null}
    */
   public ReactionEvent {
-    caseReferences = List.copyOf(caseReferences);
-    Objects.requireNonNull(roomId, "roomId");
-    Objects.requireNonNull(eventId, "eventId");
-    Objects.requireNonNull(sender, "sender");
-    Objects.requireNonNull(timestamp, "timestamp");
-    Objects.requireNonNull(targetEventId, "targetEventId");
-    Objects.requireNonNull(key, "key");
+    caseReferences = Arguments.listOf(caseReferences, "caseReferences");
+    Arguments.required(roomId, "roomId");
+    Arguments.required(eventId, "eventId");
+    Arguments.required(sender, "sender");
+    Arguments.required(timestamp, "timestamp");
+    Arguments.required(targetEventId, "targetEventId");
+    Arguments.required(key, "key");
   }
 }

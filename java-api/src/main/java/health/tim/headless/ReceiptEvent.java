@@ -1,7 +1,6 @@
 package health.tim.headless;
 
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -25,13 +24,13 @@ public record ReceiptEvent(
    * @param userId see the record component
    * @param receiptType see the record component
    * @param timestamp see the record component
-   * @throws NullPointerException if a component other than {@code timestamp} is {@code null}
+   * @throws InvalidArgumentException if a component other than {@code timestamp} is {@code null}
    */
   public ReceiptEvent {
-    Objects.requireNonNull(roomId, "roomId");
-    Objects.requireNonNull(eventId, "eventId");
-    Objects.requireNonNull(userId, "userId");
-    Objects.requireNonNull(receiptType, "receiptType");
+    Arguments.required(roomId, "roomId");
+    Arguments.required(eventId, "eventId");
+    Arguments.required(userId, "userId");
+    Arguments.required(receiptType, "receiptType");
   }
 
   /**

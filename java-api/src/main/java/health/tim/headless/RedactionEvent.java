@@ -2,7 +2,6 @@ package health.tim.headless;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A redaction: the sender removed the content of an earlier event.
@@ -39,14 +38,14 @@ public record RedactionEvent(
    * @param targetEventId see the record component
    * @param reason see the record component
    * @param caseReferences see the record component
-   * @throws NullPointerException if a component other than {@code reason} is {@code null}
+   * @throws InvalidArgumentException if a component other than {@code reason} is {@code null}
    */
   public RedactionEvent {
-    caseReferences = List.copyOf(caseReferences);
-    Objects.requireNonNull(roomId, "roomId");
-    Objects.requireNonNull(eventId, "eventId");
-    Objects.requireNonNull(sender, "sender");
-    Objects.requireNonNull(timestamp, "timestamp");
-    Objects.requireNonNull(targetEventId, "targetEventId");
+    caseReferences = Arguments.listOf(caseReferences, "caseReferences");
+    Arguments.required(roomId, "roomId");
+    Arguments.required(eventId, "eventId");
+    Arguments.required(sender, "sender");
+    Arguments.required(timestamp, "timestamp");
+    Arguments.required(targetEventId, "targetEventId");
   }
 }

@@ -1,7 +1,5 @@
 package health.tim.headless;
 
-import java.util.Objects;
-
 /**
  * A member of a room.
  *
@@ -16,10 +14,10 @@ public record RoomMember(String userId, String displayName, Membership membershi
    * @param userId see the record component
    * @param displayName see the record component
    * @param membership see the record component
-   * @throws NullPointerException if {@code userId} or {@code membership} is {@code null}
+   * @throws InvalidArgumentException if {@code userId} or {@code membership} is {@code null}
    */
   public RoomMember {
-    Objects.requireNonNull(userId, "userId");
-    Objects.requireNonNull(membership, "membership");
+    Arguments.required(userId, "userId");
+    Arguments.required(membership, "membership");
   }
 }

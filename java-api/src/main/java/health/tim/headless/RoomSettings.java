@@ -1,7 +1,5 @@
 package health.tim.headless;
 
-import java.util.Objects;
-
 /**
  * A room's settings, with the fields of the {@code Room} object of gematik's TI-M test driver.
  *
@@ -38,14 +36,14 @@ public record RoomSettings(
    * @param historyVisibility see the record component
    * @param encrypted see the record component
    * @param roomVersion see the record component
-   * @throws NullPointerException if a component other than {@code name} or {@code topic} is {@code
-   *     null}
+   * @throws InvalidArgumentException if a component other than {@code name} or {@code topic} is
+   *     {@code null}
    */
   public RoomSettings {
-    Objects.requireNonNull(roomId, "roomId");
-    Objects.requireNonNull(access, "access");
-    Objects.requireNonNull(joinRule, "joinRule");
-    Objects.requireNonNull(historyVisibility, "historyVisibility");
-    Objects.requireNonNull(roomVersion, "roomVersion");
+    Arguments.required(roomId, "roomId");
+    Arguments.required(access, "access");
+    Arguments.required(joinRule, "joinRule");
+    Arguments.required(historyVisibility, "historyVisibility");
+    Arguments.required(roomVersion, "roomVersion");
   }
 }

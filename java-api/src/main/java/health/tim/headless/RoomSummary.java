@@ -1,7 +1,6 @@
 package health.tim.headless;
 
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -43,11 +42,11 @@ public record RoomSummary(
    * @param joinedMembers see the record component
    * @param unreadCount see the record component
    * @param lastActivity see the record component
-   * @throws NullPointerException if {@code roomId} or {@code membership} is {@code null}
+   * @throws InvalidArgumentException if {@code roomId} or {@code membership} is {@code null}
    */
   public RoomSummary {
-    Objects.requireNonNull(roomId, "roomId");
-    Objects.requireNonNull(membership, "membership");
+    Arguments.required(roomId, "roomId");
+    Arguments.required(membership, "membership");
   }
 
   /**

@@ -1,7 +1,6 @@
 package health.tim.headless;
 
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -48,19 +47,19 @@ public record SelfReport(
    * @param integratingSystemVersion see the record component
    * @param integratingSystemVendor see the record component
    * @param startedAt see the record component
-   * @throws NullPointerException if any component but the vendor is {@code null}
+   * @throws InvalidArgumentException if any component but the vendor is {@code null}
    */
   public SelfReport {
-    Objects.requireNonNull(product, "product");
-    Objects.requireNonNull(productType, "productType");
-    Objects.requireNonNull(productTypeVersion, "productTypeVersion");
-    Objects.requireNonNull(productVersion, "productVersion");
-    Objects.requireNonNull(os, "os");
-    Objects.requireNonNull(osVersion, "osVersion");
-    Objects.requireNonNull(arch, "arch");
-    Objects.requireNonNull(integratingSystemName, "integratingSystemName");
-    Objects.requireNonNull(integratingSystemVersion, "integratingSystemVersion");
-    Objects.requireNonNull(startedAt, "startedAt");
+    Arguments.required(product, "product");
+    Arguments.required(productType, "productType");
+    Arguments.required(productTypeVersion, "productTypeVersion");
+    Arguments.required(productVersion, "productVersion");
+    Arguments.required(os, "os");
+    Arguments.required(osVersion, "osVersion");
+    Arguments.required(arch, "arch");
+    Arguments.required(integratingSystemName, "integratingSystemName");
+    Arguments.required(integratingSystemVersion, "integratingSystemVersion");
+    Arguments.required(startedAt, "startedAt");
   }
 
   /**

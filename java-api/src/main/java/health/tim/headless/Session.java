@@ -1,7 +1,5 @@
 package health.tim.headless;
 
-import java.util.Objects;
-
 /**
  * The logged-in identity of a client. It holds no token: tokens stay in the native store.
  *
@@ -14,10 +12,10 @@ public record Session(String userId, String deviceId) {
    *
    * @param userId see the record component
    * @param deviceId see the record component
-   * @throws NullPointerException if a component is {@code null}
+   * @throws InvalidArgumentException if a component is {@code null}
    */
   public Session {
-    Objects.requireNonNull(userId, "userId");
-    Objects.requireNonNull(deviceId, "deviceId");
+    Arguments.required(userId, "userId");
+    Arguments.required(deviceId, "deviceId");
   }
 }

@@ -2,7 +2,6 @@ package health.tim.headless;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A state event: a membership change, a new name or topic, the room's settings, or a TI-M state
@@ -46,17 +45,17 @@ public record StateEvent(
    * @param stateKey see the record component
    * @param contentJson see the record component
    * @param caseReferences see the record component
-   * @throws NullPointerException if a component is {@code null}
+   * @throws InvalidArgumentException if a component is {@code null}
    */
   public StateEvent {
-    caseReferences = List.copyOf(caseReferences);
-    Objects.requireNonNull(roomId, "roomId");
-    Objects.requireNonNull(eventId, "eventId");
-    Objects.requireNonNull(sender, "sender");
-    Objects.requireNonNull(timestamp, "timestamp");
-    Objects.requireNonNull(eventType, "eventType");
-    Objects.requireNonNull(stateKey, "stateKey");
-    Objects.requireNonNull(contentJson, "contentJson");
+    caseReferences = Arguments.listOf(caseReferences, "caseReferences");
+    Arguments.required(roomId, "roomId");
+    Arguments.required(eventId, "eventId");
+    Arguments.required(sender, "sender");
+    Arguments.required(timestamp, "timestamp");
+    Arguments.required(eventType, "eventType");
+    Arguments.required(stateKey, "stateKey");
+    Arguments.required(contentJson, "contentJson");
   }
 
   @Override

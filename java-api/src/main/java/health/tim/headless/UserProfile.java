@@ -1,7 +1,5 @@
 package health.tim.headless;
 
-import java.util.Objects;
-
 /**
  * A user as the homeserver's user directory or profile shows them.
  *
@@ -16,9 +14,9 @@ public record UserProfile(String userId, String displayName, String avatarUrl) {
    * @param userId see the record component
    * @param displayName see the record component
    * @param avatarUrl see the record component
-   * @throws NullPointerException if {@code userId} is {@code null}
+   * @throws InvalidArgumentException if {@code userId} is {@code null}
    */
   public UserProfile {
-    Objects.requireNonNull(userId, "userId");
+    Arguments.required(userId, "userId");
   }
 }
