@@ -1,8 +1,10 @@
 //! Checks and parsers of tim-headless that need no engine: the parameter checks every call runs
-//! before it does anything, and the audit log's line format. They live apart from the core so
+//! before it does anything, the permission configuration's schema, and the audit log's line
+//! format. They live apart from the core so
 //! that fuzz targets can exercise them without building matrix-sdk.
 
 pub mod audit_line;
+pub mod permission_config;
 pub mod validate;
 
 /// A parameter that a check refused: which one and why, never its value (it may be a message

@@ -112,12 +112,20 @@ fn reported_level(metadata: &tracing::Metadata<'_>) -> u8 {
     }
 }
 
+/// Ruma's identifier parsing logs the text it refused as a field. That text is whatever the
+/// integrating system passed to a call (it may be a message or a secret), so records of ruma keep
+/// their message and lose their fields.
+fn fields_may_echo_input(metadata: &tracing::Metadata<'_>) -> bool {
+    metadata.target().starts_with("ruma")
+}
+
 struct QueueLayer;
 
 impl<S: Subscriber> Layer<S> for QueueLayer {
     fn on_event(&self, event: &Event<'_>, _context: Context<'_, S>) {
         let metadata = event.metadata();
-        let mut message = MessageWriter::default();
+        let mut message =
+            MessageWriter { drop_fields: fields_may_echo_input(metadata), ..Default::default() };
         event.record(&mut message);
 
         let record = LogRecord {
@@ -142,6 +150,7 @@ impl<S: Subscriber> Layer<S> for QueueLayer {
 struct MessageWriter {
     message: String,
     fields: String,
+    drop_fields: bool,
 }
 
 impl MessageWriter {
@@ -160,7 +169,7 @@ impl tracing::field::Visit for MessageWriter {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
         if field.name() == "message" {
             let _ = write!(self.message, "{value:?}");
-        } else {
+        } else if !self.drop_fields {
             if !self.fields.is_empty() {
                 self.fields.push(' ');
             }

@@ -23,9 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * After a session with a login, a sent and a received message, neither the Java heap, nor the log
- * output, nor the store files hold the store passphrase, the recovery passphrase or the message's
- * text.
+ * After a session with a login, a sent and a received message and some refused calls, neither the
+ * Java heap, nor the log output, nor the messages of the exceptions thrown, nor the store files
+ * hold the store passphrase, the recovery passphrase, the access token or the message's text.
+ *
+ * <p>The access token is never shown by the client; the test reads it from the homeserver's
+ * database after the heap dump.
  *
  * <p>The secrets are random and kept only masked (each byte XOR {@link #MASK}) while the heap is
  * dumped, so that the test's own copies cannot be what the scan finds.
@@ -45,6 +48,7 @@ class SecretsTest {
     logs.start();
     root.addAppender(logs);
     Path heapDump = temp.resolve("heap.hprof");
+    List<TimException> refusals = new java.util.ArrayList<>();
     User aliceUser = TestHomeserver.register("alice");
     Path aliceStore = temp.resolve("alice-store");
     User bobUser = TestHomeserver.register("bob");
@@ -71,6 +75,8 @@ class SecretsTest {
               });
       sendUnmasked(alice, roomId, maskedBody);
       TestClients.eventually("Bob received the message", received::get);
+      // And calls that fail, some of them with the body as an argument
+      refusals.addAll(provokeRefusals(alice, roomId, maskedBody));
       // The test's recorder kept Bob's events; they are the test's, not the library's, copies.
       bob.client().removeListener(bob.events());
       bob.events().clear();
@@ -89,9 +95,19 @@ class SecretsTest {
     // The scan does find what is there: the masked copies are reachable from this test.
     assertThat(indexOf(heap, maskedBody)).as("the masked body in the heap").isNotEqualTo(-1);
     assertThat(filesUnder(aliceStore, bobStore)).as("the store files").hasSizeGreaterThan(4);
-    for (byte[] masked : List.of(maskedPassphrase, maskedRecovery, maskedBody)) {
-      byte[] ascii = unmask(masked);
+    List<String> tokens = TestHomeserver.accessTokens(aliceUser.userId());
+    assertThat(tokens).as("Alice's access token at the homeserver").isNotEmpty();
+    assertThat(refusals).as("the refused calls").hasSize(5);
+    List<byte[]> secrets = new java.util.ArrayList<>();
+    secrets.addAll(List.of(unmask(maskedPassphrase), unmask(maskedRecovery), unmask(maskedBody)));
+    tokens.forEach(token -> secrets.add(token.getBytes(StandardCharsets.US_ASCII)));
+    for (byte[] ascii : secrets) {
       String label = new String(ascii, 0, 6, StandardCharsets.US_ASCII) + "...";
+      String secret = new String(ascii, StandardCharsets.US_ASCII);
+      assertThat(refusals)
+          .as("%s in an exception message", label)
+          .noneMatch(refusal -> String.valueOf(refusal.getMessage()).contains(secret))
+          .noneMatch(refusal -> refusal.toString().contains(secret));
       assertThat(indexOf(heap, ascii)).as("%s as Latin-1 in the heap", label).isEqualTo(-1);
       assertThat(indexOf(heap, utf16(ascii))).as("%s as UTF-16 in the heap", label).isEqualTo(-1);
       String text = new String(ascii, StandardCharsets.US_ASCII);
@@ -105,6 +121,31 @@ class SecretsTest {
       }
     }
     assertThat(logs.list).as("the log was captured").isNotEmpty();
+  }
+
+  /** Calls that fail, with the message body as an argument where one fits. */
+  private static List<TimException> provokeRefusals(
+      HeadlessClient client, String roomId, byte[] maskedBody) {
+    List<TimException> refusals = new java.util.ArrayList<>();
+    String body = new String(unmask(maskedBody), StandardCharsets.US_ASCII);
+    List<Runnable> calls =
+        List.of(
+            () -> client.sendText("kein Raum", body),
+            // A malformed room ID around the text: the identifier parser must not log it.
+            () -> client.sendText("!x:" + body + "#", "x"),
+            () -> client.sendText(roomId, body + "\u0000"),
+            () -> client.sendText("!unbekannt:localhost", body).join(),
+            () -> client.login("@someone:localhost", body.toCharArray()));
+    for (Runnable call : calls) {
+      try {
+        call.run();
+      } catch (TimException refusal) {
+        refusals.add(refusal);
+      } catch (java.util.concurrent.CompletionException failed) {
+        refusals.add((TimException) failed.getCause());
+      }
+    }
+    return refusals;
   }
 
   private static HeadlessClient openWithPassphrases(

@@ -6,8 +6,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -139,6 +141,39 @@ final class TestHomeserver {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading the key backup", e);
+    }
+  }
+
+  /**
+   * The access tokens the test homeserver holds for a user, read from its SQLite database (next to
+   * its media store): the client never shows its own, so this is how a test learns what to look
+   * for.
+   */
+  static List<String> accessTokens(String userId) {
+    Path database = Path.of(required("TIM_TEST_MEDIA_STORE")).resolveSibling("homeserver.db");
+    String query =
+        "import sqlite3,sys\n"
+            + "db=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro',uri=True)\n"
+            + "for (t,) in db.execute('select token from access_tokens where user_id=?',"
+            + "(sys.argv[2],)): print(t)\n";
+    try {
+      Process python =
+          new ProcessBuilder("python3", "-c", query, database.toString(), userId)
+              .redirectErrorStream(true)
+              .start();
+      List<String> lines =
+          new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+              .lines()
+              .toList();
+      if (python.waitFor() != 0) {
+        throw new IllegalStateException("reading the homeserver's tokens failed: " + lines);
+      }
+      return lines;
+    } catch (IOException e) {
+      throw new IllegalStateException("reading the homeserver's tokens failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the homeserver's tokens", e);
     }
   }
 
