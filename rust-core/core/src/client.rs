@@ -41,6 +41,7 @@ pub use security::{
     RateLimits, Restriction, StopReason, BURST_SECONDS, LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW,
     MISUSE_LIMIT, MISUSE_WINDOW,
 };
+pub use sync::SyncHealth;
 
 use matrix_sdk::{
     authentication::matrix::MatrixSession,
@@ -536,6 +537,11 @@ impl HeadlessClient {
         sync.as_ref().is_some_and(|task| !task.handle.is_finished())
     }
 
+    /// How the sync loop fares: when a sync last succeeded, and the failures since.
+    pub fn sync_health(&self) -> sync::SyncHealth {
+        self.sync_state.health()
+    }
+
     /// Waits up to `timeout` for events and returns at most `max` of them.
     ///
     /// Each event comes with its sequence number; acknowledge it with
@@ -550,24 +556,38 @@ impl HeadlessClient {
             return Err(CoreError::invalid("maxEvents", "must be at least 1"));
         }
         if self.stop_reason().is_some() {
-            // What was queued up to a controlled stop, its own audit entry among it, still
-            // reaches the integrating system; then the stop is the answer.
-            let events = self.events_out.next_batch(Duration::ZERO, max).await;
-            return if events.is_empty() { Err(self.closed_error()) } else { Ok(events) };
+            return self.events_left_at_stop(max).await;
         }
-        self.guarded(async {
-            // The queue outlives engine replacements; `guarded` refuses a closed client.
-            let mut events = self.events_out.next_batch(timeout, max).await;
-            // Stamped at hand-over, so that a link made while an event waited applies to it.
-            for (_, event) in &mut events {
-                self.stamp_case_references(event);
-                if let ClientEvent::Custom(custom) = event {
-                    self.count_received(&custom.event_type, &custom.content_json);
+        let waited = self
+            .guarded(async {
+                // The queue outlives engine replacements; `guarded` refuses a closed client.
+                let mut events = self.events_out.next_batch(timeout, max).await;
+                // Stamped at hand-over, so that a link made while an event waited applies to it.
+                for (_, event) in &mut events {
+                    self.stamp_case_references(event);
+                    if let ClientEvent::Custom(custom) = event {
+                        self.count_received(&custom.event_type, &custom.content_json);
+                    }
                 }
-            }
+                Ok(events)
+            })
+            .await;
+        match waited {
+            // A stop during the wait: what it queued is still to be handed over.
+            Err(CoreError::Stopped(_)) => self.events_left_at_stop(max).await,
+            other => other,
+        }
+    }
+
+    /// What was queued up to a controlled stop, its own audit entry among it: it still reaches
+    /// the integrating system, and once nothing is left the stop is the answer.
+    async fn events_left_at_stop(&self, max: usize) -> CoreResult<Vec<NumberedEvent>> {
+        let events = self.events_out.next_batch(Duration::ZERO, max).await;
+        if events.is_empty() {
+            Err(self.closed_error())
+        } else {
             Ok(events)
-        })
-        .await
+        }
     }
 
     /// Records that every event up to `sequence` has been handed to the integrating system.

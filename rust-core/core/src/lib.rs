@@ -29,7 +29,7 @@ pub use client::{
     DefaultSetting, DirectoryAddress, DirectoryEntry, DirectoryKind, DirectoryQuery, DownloadInfo,
     HeadlessClient, HistoryPage, HomeserverLocation, KeyBackupState, PermissionConfig,
     ProcedureCount, RateLimits, Restriction, RoomKind, RoomMember, RoomOptions, RoomSettings,
-    RoomSummary, Session, StopReason, UserProfile, BURST_SECONDS, GROUP_INSURED_PERSON,
+    RoomSummary, Session, StopReason, SyncHealth, UserProfile, BURST_SECONDS, GROUP_INSURED_PERSON,
     LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW, MAX_CASES_PER_ROOM, MAX_DIRECTORY_RESULTS,
     MAX_LINKED_ROOMS, MAX_QUEUED_MESSAGES, MISUSE_LIMIT, MISUSE_WINDOW,
 };

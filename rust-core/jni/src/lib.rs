@@ -462,6 +462,19 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientIsSy
     entry(&mut env, |_| Ok(handles::get(handle)?.is_syncing()))
 }
 
+/// `static native byte[] clientSyncStatus(long handle)`: the sync loop's state in the wire format.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientSyncStatus<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JObject<'local> {
+    entry(&mut env, |env| {
+        let client = handles::get(handle)?;
+        convert::bytes(env, &wire::sync_status(client.is_syncing(), client.sync_health()))
+    })
+}
+
 /// `static native void checkRoomOptions(int kind, boolean encrypted, String name, String topic,
 /// String invitee, String roomVersion)`: applies the creation rules without sending anything.
 #[unsafe(no_mangle)]

@@ -14,7 +14,7 @@ use tim_headless_core::{
     AttachmentInfo, AuditEntry, AuditVerification, CaseReference, ClientEvent, ClientReport,
     DefaultSetting, DirectoryEntry, DirectoryKind, DownloadInfo, EventMeta, HistoryPage,
     KeyBackupState, NumberedEvent, PermissionConfig, QueueState, QueuedMessage, RoomMember,
-    RoomSettings, RoomSummary, StateEvent, UserProfile,
+    RoomSettings, RoomSummary, StateEvent, SyncHealth, UserProfile,
 };
 
 /// Tags of the event kinds; the Java reader has the same table.
@@ -360,6 +360,16 @@ pub(crate) fn key_backup_state(state: KeyBackupState) -> Vec<u8> {
             w.str(code);
         }
     }
+    w.into_bytes()
+}
+
+/// Whether the loop runs, then the sync health: last success, failures since, newest failure.
+pub(crate) fn sync_status(running: bool, health: SyncHealth) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.bool(running);
+    w.opt_u64(health.last_success_millis);
+    w.u32(health.consecutive_failures as usize);
+    w.opt_str(health.last_failure);
     w.into_bytes()
 }
 

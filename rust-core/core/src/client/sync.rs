@@ -8,7 +8,7 @@
 use std::{
     collections::{HashMap, VecDeque},
     sync::{
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering},
         Arc, Mutex, PoisonError,
     },
     time::Duration,
@@ -56,6 +56,23 @@ pub(crate) struct SyncShared {
     /// Time of the newest timeline event per room, own ones included, kept across restarts.
     pub(crate) last_activity: Mutex<HashMap<OwnedRoomId, u64>>,
     activity_changed: AtomicBool,
+    /// When the last sync succeeded, in milliseconds since the epoch; 0 for never.
+    last_success_millis: AtomicU64,
+    /// Syncs that failed since the last success.
+    consecutive_failures: AtomicU32,
+    /// The error code of the newest failure since the last success.
+    last_failure: Mutex<Option<&'static str>>,
+}
+
+/// How the sync loop fares, for health checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncHealth {
+    /// When the last sync succeeded, in milliseconds since the epoch.
+    pub last_success_millis: Option<u64>,
+    /// Syncs that failed since the last success (each is retried after a growing pause).
+    pub consecutive_failures: u32,
+    /// The error code of the newest of those failures.
+    pub last_failure: Option<&'static str>,
 }
 
 impl SyncShared {
@@ -73,7 +90,7 @@ impl SyncShared {
             .into_iter()
             .filter_map(|(room_id, millis)| Some((OwnedRoomId::try_from(room_id).ok()?, millis)))
             .collect();
-        Self { last_activity: Mutex::new(activity), activity_changed: AtomicBool::new(false) }
+        Self { last_activity: Mutex::new(activity), ..Self::default() }
     }
 
     /// Saves the room activity if a sync response changed it.
@@ -94,6 +111,27 @@ impl SyncShared {
     }
 
     /// Forgets the room activity, as after a logout.
+    fn sync_succeeded(&self) {
+        self.last_success_millis.store(crate::clock::now_millis(), Ordering::Relaxed);
+        self.consecutive_failures.store(0, Ordering::Relaxed);
+        *self.last_failure.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    fn sync_failed(&self, code: &'static str) {
+        self.consecutive_failures.fetch_add(1, Ordering::Relaxed);
+        *self.last_failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(code);
+    }
+
+    /// How the sync loop fares.
+    pub(crate) fn health(&self) -> SyncHealth {
+        let millis = self.last_success_millis.load(Ordering::Relaxed);
+        SyncHealth {
+            last_success_millis: (millis != 0).then_some(millis),
+            consecutive_failures: self.consecutive_failures.load(Ordering::Relaxed),
+            last_failure: *self.last_failure.lock().unwrap_or_else(PoisonError::into_inner),
+        }
+    }
+
     pub(crate) fn clear(&self, store: &OpenedStore) -> crate::error::CoreResult<()> {
         self.last_activity.lock().unwrap_or_else(PoisonError::into_inner).clear();
         store.delete_record(ACTIVITY_RECORD)
@@ -147,6 +185,7 @@ pub(crate) async fn sync_loop(
         match result {
             Ok(response) => {
                 backoff = SYNC_BACKOFF_FIRST;
+                context.shared.sync_succeeded();
                 let next_batch = response.next_batch.clone();
                 let delivered = tokio::select! {
                     _ = stopped.wait_for(|stop| *stop) => return,
@@ -161,6 +200,7 @@ pub(crate) async fn sync_loop(
             }
             Err(error) => {
                 let reason = CoreError::from_sdk("sync", error);
+                context.shared.sync_failed(reason.code());
                 tracing::warn!(error = %reason, pause_ms = backoff.as_millis() as u64, "sync failed");
                 tokio::select! {
                     _ = stopped.wait_for(|stop| *stop) => return,

@@ -211,6 +211,17 @@ public final class HeadlessClient implements AutoCloseable {
   }
 
   /**
+   * How the sync loop fares: whether it runs, when a sync last succeeded, and the failures since
+   * (the homeserver or the network away). For health checks; the loop retries on its own.
+   *
+   * @return the status
+   * @throws ClientClosedException if the client is closed
+   */
+  public SyncStatus syncStatus() {
+    return WireReader.syncStatus(NativeBridge.clientSyncStatus(nativeClient.handle()));
+  }
+
+  /**
    * Starts the sync loop, which receives messages and invitations and hands them to the listeners.
    * Events that arrive while no listener is registered wait in the client (see {@link
    * #addListener}). Does nothing if the loop runs already.

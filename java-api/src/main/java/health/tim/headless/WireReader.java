@@ -153,6 +153,22 @@ final class WireReader {
             });
   }
 
+  static SyncStatus syncStatus(byte[] bytes) {
+    return decode(
+        bytes,
+        r -> {
+          boolean running = r.bool();
+          Long lastSuccess = r.optionalLong();
+          int failures = r.buffer.getInt();
+          String failure = r.optionalString();
+          return new SyncStatus(
+              running,
+              lastSuccess == null ? null : Instant.ofEpochMilli(lastSuccess),
+              failures,
+              failure == null ? null : ErrorCode.fromName(failure));
+        });
+  }
+
   static SelfReport selfReport(byte[] bytes) {
     return decode(
         bytes,

@@ -464,6 +464,14 @@ public final class NativeBridge {
   public static native void clientAuditRejected(long handle, String operation, String code);
 
   /**
+   * The sync loop's state.
+   *
+   * @param handle the client's handle
+   * @return whether it runs, its last success and its failures since, in the wire format
+   */
+  public static native byte[] clientSyncStatus(long handle);
+
+  /**
    * The reason of the client's controlled stop.
    *
    * @param handle the client's handle
