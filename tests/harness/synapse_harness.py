@@ -460,12 +460,14 @@ def refuse_if_running(workdir: Path) -> None:
         raise HarnessError(f"a server (pid {pid}) already runs in {workdir}: stop it first")
 
 
-def start_server(workdir, name: str = None, access_token_lifetime: str = None) -> dict:
+def start_server(workdir, name: str = None, access_token_lifetime: str = None,
+                 port: int = None) -> dict:
     """Start a Synapse in workdir, wait until it answers, and return its server.json data.
 
     name only labels the server in server.json (handy when a test runs several).
     access_token_lifetime (a Synapse duration such as "5s") makes access tokens issued with a
-    refresh token expire that soon, for tests of refreshing and soft logout."""
+    refresh token expire that soon, for tests of refreshing and soft logout.
+    port makes it listen there (a restart where its clients expect it); else a free port."""
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     refuse_if_running(workdir)
@@ -476,8 +478,11 @@ def start_server(workdir, name: str = None, access_token_lifetime: str = None) -
     kept_secrets = previous_secrets(config_path)
     write_json(workdir / "log_config.yaml", log_config(log_path))
 
-    for attempt in range(1, START_ATTEMPTS + 1):
-        port = free_tcp_port()
+    # A given port (to restart a server where its clients expect it) is tried once.
+    attempts = 1 if port else START_ATTEMPTS
+    fixed_port = port
+    for attempt in range(1, attempts + 1):
+        port = fixed_port or free_tcp_port()
         config = homeserver_config(workdir, port, kept_secrets)
         if access_token_lifetime:
             config["refreshable_access_token_lifetime"] = access_token_lifetime
@@ -496,7 +501,7 @@ def start_server(workdir, name: str = None, access_token_lifetime: str = None) -
         died = process.poll() is not None
         kill_process(process)
         new_log = log_tail(log_path, log_offset)
-        if died and is_port_clash(new_log) and attempt < START_ATTEMPTS:
+        if died and is_port_clash(new_log) and attempt < attempts:
             note(f"port {port} was taken meanwhile; retrying on another")
             continue
         print(new_log, file=sys.stderr)
@@ -675,7 +680,7 @@ def run_ensure_nio_venv(args) -> int:
 
 
 def run_start(args) -> int:
-    print(start_server(args.workdir, args.name, args.access_token_lifetime)["base_url"])
+    print(start_server(args.workdir, args.name, args.access_token_lifetime, args.port)["base_url"])
     return 0
 
 
@@ -740,6 +745,8 @@ def build_parser() -> argparse.ArgumentParser:
     start = commands.add_parser("start", help="start a homeserver in WORKDIR")
     start.add_argument("--workdir", required=True)
     start.add_argument("--name", help="label stored in server.json")
+    start.add_argument("--port", type=int,
+                       help="listen on this port (to restart a server where clients expect it)")
     start.add_argument("--access-token-lifetime", metavar="DURATION",
                        help="expire refreshable access tokens after DURATION (e.g. 5s)")
 
