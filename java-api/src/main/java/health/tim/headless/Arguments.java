@@ -1,5 +1,6 @@
 package health.tim.headless;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,14 @@ final class Arguments {
       }
     }
     return Map.copyOf(entries);
+  }
+
+  /** Refuses a room event whose identity (room, event, sender, time) is incomplete. */
+  static void roomEvent(String roomId, String eventId, String sender, Instant timestamp) {
+    required(roomId, "roomId");
+    required(eventId, "eventId");
+    required(sender, "sender");
+    required(timestamp, "timestamp");
   }
 
   /** A refusal unless the condition holds. */

@@ -47,10 +47,7 @@ public record CustomEvent(
    */
   public CustomEvent {
     caseReferences = Arguments.listOf(caseReferences, "caseReferences");
-    Arguments.required(roomId, "roomId");
-    Arguments.required(eventId, "eventId");
-    Arguments.required(sender, "sender");
-    Arguments.required(timestamp, "timestamp");
+    Arguments.roomEvent(roomId, eventId, sender, timestamp);
     Arguments.required(eventType, "eventType");
     Arguments.required(contentJson, "contentJson");
   }

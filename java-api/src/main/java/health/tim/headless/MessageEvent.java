@@ -58,10 +58,7 @@ public record MessageEvent(
    */
   public MessageEvent {
     caseReferences = Arguments.listOf(caseReferences, "caseReferences");
-    Arguments.required(roomId, "roomId");
-    Arguments.required(eventId, "eventId");
-    Arguments.required(sender, "sender");
-    Arguments.required(timestamp, "timestamp");
+    Arguments.roomEvent(roomId, eventId, sender, timestamp);
     Arguments.required(messageType, "messageType");
     Arguments.required(body, "body");
   }

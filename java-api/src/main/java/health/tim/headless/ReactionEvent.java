@@ -42,10 +42,7 @@ public record ReactionEvent(
    */
   public ReactionEvent {
     caseReferences = Arguments.listOf(caseReferences, "caseReferences");
-    Arguments.required(roomId, "roomId");
-    Arguments.required(eventId, "eventId");
-    Arguments.required(sender, "sender");
-    Arguments.required(timestamp, "timestamp");
+    Arguments.roomEvent(roomId, eventId, sender, timestamp);
     Arguments.required(targetEventId, "targetEventId");
     Arguments.required(key, "key");
   }

@@ -49,10 +49,7 @@ public record StateEvent(
    */
   public StateEvent {
     caseReferences = Arguments.listOf(caseReferences, "caseReferences");
-    Arguments.required(roomId, "roomId");
-    Arguments.required(eventId, "eventId");
-    Arguments.required(sender, "sender");
-    Arguments.required(timestamp, "timestamp");
+    Arguments.roomEvent(roomId, eventId, sender, timestamp);
     Arguments.required(eventType, "eventType");
     Arguments.required(stateKey, "stateKey");
     Arguments.required(contentJson, "contentJson");

@@ -34,10 +34,7 @@ public record UndecryptableEvent(
    */
   public UndecryptableEvent {
     caseReferences = Arguments.listOf(caseReferences, "caseReferences");
-    Arguments.required(roomId, "roomId");
-    Arguments.required(eventId, "eventId");
-    Arguments.required(sender, "sender");
-    Arguments.required(timestamp, "timestamp");
+    Arguments.roomEvent(roomId, eventId, sender, timestamp);
   }
 
   /**

@@ -18,26 +18,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * of the environment before anything can read or show them.
  */
 @ConfigurationProperties(prefix = TimHeadlessProperties.PREFIX)
-public class TimHeadlessProperties {
+public class TimHeadlessProperties extends AccountSettings {
   /** The prefix of every property. */
   public static final String PREFIX = "tim.headless";
 
-  /** Base URL of the homeserver (the TI-M Fachdienst), for example https://tim.example.org. */
-  private URI homeserverUrl;
-
-  /**
-   * Server name whose .well-known/matrix/client names the homeserver; instead of homeserver-url.
-   */
-  private String serverName;
-
-  /** Directory of the account's encrypted store; one directory per account, never shared. */
-  private Path storeDirectory;
-
-  /** Matrix user to log in as when the store holds no session: a localpart or full user ID. */
-  private String user;
-
-  /** Display name of the device that a login creates. */
-  private String deviceDisplayName;
+  /** Creates the settings; Spring does, when binding. */
+  public TimHeadlessProperties() {}
 
   /** Base URL of the VZD-FHIR-Directory, for the directory searches. */
   private URI directoryUrl;
@@ -154,24 +140,12 @@ public class TimHeadlessProperties {
   }
 
   /** One account of several. Unset settings are taken from the top level. */
-  public static class Account {
+  public static class Account extends AccountSettings {
     /** Name of the account in bean names, events, health and metrics: letters, digits, '-'. */
     private String name;
 
-    /** Base URL of this account's homeserver. */
-    private URI homeserverUrl;
-
-    /** Server name whose .well-known names this account's homeserver. */
-    private String serverName;
-
-    /** Directory of this account's encrypted store. Required, and different for each account. */
-    private Path storeDirectory;
-
-    /** Matrix user of this account. */
-    private String user;
-
-    /** Display name of the device a login creates. */
-    private String deviceDisplayName;
+    /** Creates an account's settings; Spring does, when binding. */
+    public Account() {}
 
     /**
      * The name.
@@ -190,186 +164,6 @@ public class TimHeadlessProperties {
     public void setName(String name) {
       this.name = name;
     }
-
-    /**
-     * The homeserver URL.
-     *
-     * @return the URL
-     */
-    public URI getHomeserverUrl() {
-      return homeserverUrl;
-    }
-
-    /**
-     * Sets the homeserver URL.
-     *
-     * @param homeserverUrl the URL
-     */
-    public void setHomeserverUrl(URI homeserverUrl) {
-      this.homeserverUrl = homeserverUrl;
-    }
-
-    /**
-     * The server name.
-     *
-     * @return the server name
-     */
-    public String getServerName() {
-      return serverName;
-    }
-
-    /**
-     * Sets the server name.
-     *
-     * @param serverName the server name
-     */
-    public void setServerName(String serverName) {
-      this.serverName = serverName;
-    }
-
-    /**
-     * The store directory.
-     *
-     * @return the directory
-     */
-    public Path getStoreDirectory() {
-      return storeDirectory;
-    }
-
-    /**
-     * Sets the store directory.
-     *
-     * @param storeDirectory the directory
-     */
-    public void setStoreDirectory(Path storeDirectory) {
-      this.storeDirectory = storeDirectory;
-    }
-
-    /**
-     * The user.
-     *
-     * @return the user
-     */
-    public String getUser() {
-      return user;
-    }
-
-    /**
-     * Sets the user.
-     *
-     * @param user the user
-     */
-    public void setUser(String user) {
-      this.user = user;
-    }
-
-    /**
-     * The device display name.
-     *
-     * @return the name
-     */
-    public String getDeviceDisplayName() {
-      return deviceDisplayName;
-    }
-
-    /**
-     * Sets the device display name.
-     *
-     * @param deviceDisplayName the name
-     */
-    public void setDeviceDisplayName(String deviceDisplayName) {
-      this.deviceDisplayName = deviceDisplayName;
-    }
-  }
-
-  /**
-   * The homeserver URL.
-   *
-   * @return the URL
-   */
-  public URI getHomeserverUrl() {
-    return homeserverUrl;
-  }
-
-  /**
-   * Sets the homeserver URL.
-   *
-   * @param homeserverUrl the URL
-   */
-  public void setHomeserverUrl(URI homeserverUrl) {
-    this.homeserverUrl = homeserverUrl;
-  }
-
-  /**
-   * The server name.
-   *
-   * @return the server name
-   */
-  public String getServerName() {
-    return serverName;
-  }
-
-  /**
-   * Sets the server name.
-   *
-   * @param serverName the server name
-   */
-  public void setServerName(String serverName) {
-    this.serverName = serverName;
-  }
-
-  /**
-   * The store directory.
-   *
-   * @return the directory
-   */
-  public Path getStoreDirectory() {
-    return storeDirectory;
-  }
-
-  /**
-   * Sets the store directory.
-   *
-   * @param storeDirectory the directory
-   */
-  public void setStoreDirectory(Path storeDirectory) {
-    this.storeDirectory = storeDirectory;
-  }
-
-  /**
-   * The user.
-   *
-   * @return the user
-   */
-  public String getUser() {
-    return user;
-  }
-
-  /**
-   * Sets the user.
-   *
-   * @param user the user
-   */
-  public void setUser(String user) {
-    this.user = user;
-  }
-
-  /**
-   * The device display name.
-   *
-   * @return the name
-   */
-  public String getDeviceDisplayName() {
-    return deviceDisplayName;
-  }
-
-  /**
-   * Sets the device display name.
-   *
-   * @param deviceDisplayName the name
-   */
-  public void setDeviceDisplayName(String deviceDisplayName) {
-    this.deviceDisplayName = deviceDisplayName;
   }
 
   /**

@@ -6,6 +6,7 @@ import health.tim.headless.HeadlessClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -143,6 +144,39 @@ class TimHeadlessAutoConfigurationTest {
               assertThat(context.getBean(TimSecrets.class))
                   .isSameAs(context.getBean("testSecrets"));
             });
+  }
+
+  @Test
+  void theIdeMetadataDescribesEveryProperty() throws Exception {
+    String metadata;
+    try (var in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+      assertThat(in).as("the metadata the configuration processor wrote").isNotNull();
+      metadata = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    for (String property :
+        List.of(
+            "homeserver-url",
+            "server-name",
+            "store-directory",
+            "user",
+            "device-display-name",
+            "directory-url",
+            "client-report-url",
+            "proxy",
+            "trusted-certificates",
+            "native-directory",
+            "integrating-system.name",
+            "integrating-system.version",
+            "integrating-system.vendor",
+            "sync.auto-start",
+            "accounts",
+            "enabled",
+            "store-passphrase",
+            "recovery-passphrase",
+            "password")) {
+      assertThat(metadata).contains("\"name\": \"tim.headless." + property + "\"");
+    }
+    assertThat(metadata).doesNotContain("\"description\": \"\"");
   }
 
   @Test
