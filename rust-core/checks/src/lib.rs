@@ -1,9 +1,12 @@
 //! Checks and parsers of tim-headless that need no engine: the parameter checks every call runs
-//! before it does anything, the permission configuration's schema, and the audit log's line
-//! format. They live apart from the core so
-//! that fuzz targets can exercise them without building matrix-sdk.
+//! before it does anything, the parsers of what servers answer (the permission configuration,
+//! directory bundles and tokens, the `.well-known` document), and the audit log's line format.
+//! They live apart from the core so that fuzz targets can exercise them without building
+//! matrix-sdk.
 
 pub mod audit_line;
+pub mod directory;
+pub mod discovery;
 pub mod permission_config;
 pub mod validate;
 
