@@ -26,6 +26,11 @@ final class SecretProperties extends PropertySource<Object> {
           "tim\\.headless\\.(?:accounts\\[(\\d+)]\\.)?"
               + "(store-passphrase|recovery-passphrase|password)");
 
+  /** The same as environment variables: TIM_HEADLESS_STORE_PASSPHRASE, ..._ACCOUNTS_0_PASSWORD. */
+  private static final Pattern SECRET_VARIABLE =
+      Pattern.compile(
+          "tim-headless-(?:accounts-(\\d+)-)?(store-passphrase|recovery-passphrase|password)");
+
   private final Map<String, char[]> secrets = new HashMap<>();
 
   private SecretProperties() {
@@ -108,11 +113,7 @@ final class SecretProperties extends PropertySource<Object> {
     String canonical = propertyName.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     Matcher matcher = SECRET.matcher(canonical);
     if (!matcher.matches()) {
-      // Environment variables: TIM_HEADLESS_STORE_PASSPHRASE, TIM_HEADLESS_ACCOUNTS_0_PASSWORD.
-      Matcher variable =
-          Pattern.compile(
-                  "tim-headless-(?:accounts-(\\d+)-)?(store-passphrase|recovery-passphrase|password)")
-              .matcher(canonical);
+      Matcher variable = SECRET_VARIABLE.matcher(canonical);
       if (!variable.matches()) {
         return null;
       }
