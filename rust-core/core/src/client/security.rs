@@ -245,6 +245,9 @@ impl Window {
 /// The security state of one client.
 pub(crate) struct Security {
     restriction: Mutex<Option<Restriction>>,
+    // Claimed first, published after the stop's audit entry is queued: a reader that sees the
+    // reason then also finds the entry.
+    stop_claimed: std::sync::atomic::AtomicBool,
     stopped: Mutex<Option<StopReason>>,
     refusals: Mutex<Window>,
     refused_logins: Mutex<Window>,
@@ -257,6 +260,7 @@ impl Security {
         let bucket = |operation| Bucket::new(limits.per_second(operation), now);
         Self {
             restriction: Mutex::new(None),
+            stop_claimed: std::sync::atomic::AtomicBool::new(false),
             stopped: Mutex::new(None),
             refusals: Mutex::new(Window::new(MISUSE_LIMIT, MISUSE_WINDOW)),
             refused_logins: Mutex::new(Window::new(LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW)),
@@ -298,14 +302,14 @@ impl Security {
         self.refused_logins.lock().unwrap_or_else(PoisonError::into_inner).times.clear();
     }
 
-    /// Records the stop; `false` if the client had stopped already.
-    fn set_stopped(&self, reason: StopReason) -> bool {
-        let mut stopped = self.stopped.lock().unwrap_or_else(PoisonError::into_inner);
-        if stopped.is_some() {
-            return false;
-        }
-        *stopped = Some(reason);
-        true
+    /// Claims the stop; `false` if the client is stopping already.
+    fn claim_stop(&self) -> bool {
+        !self.stop_claimed.swap(true, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Makes the stop's reason visible.
+    fn publish_stop(&self, reason: StopReason) {
+        *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = Some(reason);
     }
 
     pub(crate) fn stopped(&self) -> Option<StopReason> {
@@ -406,13 +410,15 @@ impl HeadlessClient {
     /// what failed), operations in flight and later calls fail with [`CoreError::Stopped`], and
     /// the engine and the store are released as by `close`.
     pub(crate) fn stop(&self, reason: StopReason) {
-        if !self.security.set_stopped(reason) {
+        if !self.security.claim_stop() {
             return;
         }
         tracing::error!(reason = reason.code(), "the client stops itself");
         if reason != StopReason::AuditLogUnwritable {
             self.audit(AuditEvent::ControlledStop { reason: reason.code() });
         }
+        // Only now: `next_events` hands over what is queued once it sees the reason.
+        self.security.publish_stop(reason);
         self.begin_closing();
         if let Some(client) = self.me.upgrade() {
             crate::runtime::runtime().spawn(async move { client.close().await });
@@ -521,11 +527,12 @@ mod tests {
     }
 
     #[test]
-    fn a_stop_is_recorded_once_with_its_first_reason() {
+    fn a_stop_is_claimed_once_and_its_reason_shown_once_published() {
         let security = Security::new(RateLimits::DEFAULT);
-        assert_eq!(security.stopped(), None);
-        assert!(security.set_stopped(StopReason::PersistentMisuse));
-        assert!(!security.set_stopped(StopReason::AuditLogUnwritable));
+        assert!(security.claim_stop());
+        assert!(!security.claim_stop(), "a second stop backs off");
+        assert_eq!(security.stopped(), None, "not visible before it is published");
+        security.publish_stop(StopReason::PersistentMisuse);
         assert_eq!(security.stopped(), Some(StopReason::PersistentMisuse));
     }
 }
