@@ -4,17 +4,14 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
+use tim_headless_checks::discovery::homeserver_from_document;
 use url::Url;
 
 use crate::network::Network;
-use crate::{validate, CoreError, CoreResult};
+use crate::{CoreError, CoreResult};
 
 /// How long the lookup may take; it runs while the client is being built.
 const DISCOVERY_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// The largest document accepted.
-const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
 
 /// The homeserver `server_name` publishes.
 ///
@@ -36,21 +33,7 @@ pub(super) async fn discover(network: &Network, server_name: &str) -> CoreResult
         return Err(CoreError::invalid("serverName", "publishes no .well-known/matrix/client"));
     }
     let body = response.bytes().await.map_err(|_| CoreError::Network)?;
-    homeserver_from_document(&body)
-}
-
-fn homeserver_from_document(body: &[u8]) -> CoreResult<Url> {
-    let malformed = || CoreError::invalid("serverName", "publishes a malformed .well-known");
-    if body.len() > MAX_DOCUMENT_BYTES {
-        return Err(malformed());
-    }
-    let document: Value = serde_json::from_slice(body).map_err(|_| malformed())?;
-    let base_url = document
-        .get("m.homeserver")
-        .and_then(|homeserver| homeserver.get("base_url"))
-        .and_then(Value::as_str)
-        .ok_or_else(malformed)?;
-    validate::homeserver_url("serverName", base_url.trim_end_matches('/')).map_err(|_| malformed())
+    Ok(homeserver_from_document(&body)?)
 }
 
 #[cfg(test)]
