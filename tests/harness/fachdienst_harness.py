@@ -338,6 +338,13 @@ def server_config(workdir: Path, key: str, client_port: int, kept_secrets: dict,
         "federation_custom_ca_list": [str(tls_ca_path(workdir))],
         "ip_range_blacklist": LOOPBACK_FEDERATION_BLOCKLIST,
     })
+    # The reliability tests stop a server of the set mid-conversation: with Synapse's defaults
+    # (ten minutes, growing) the other would wait far longer than a test for its next attempt.
+    config["federation"] = {
+        "destination_min_retry_interval": "1s",
+        "destination_retry_multiplier": 1,
+        "destination_max_retry_interval": "2s",
+    }
     if is_fachdienst:
         config.update(FACHDIENST_SYNAPSE_SETTINGS)
         config["modules"] = [checker_module(list_info, module_overrides),
@@ -393,8 +400,8 @@ class Launch:
     def base_url(self) -> str:
         return f"http://{self.address}:{self.port}"
 
-    def spawn(self, python: Path) -> None:
-        self.port = base.free_tcp_port(self.address)
+    def spawn(self, python: Path, port: int = None) -> None:
+        self.port = port or base.free_tcp_port(self.address)
         config = server_config(self.workdir, self.key, self.port, self.kept_secrets,
                                self.list_info, self.overrides)
         self.kept_secrets = {name: config[name] for name in base.random_secrets()}
@@ -480,7 +487,7 @@ def start_fachdienst(workdir, insurance: str = "fd2", module_overrides: dict = N
         raise
 
     info = {"list_server": list_server, "tls_ca": str(tls_ca_path(workdir)),
-            "insurance": insurance, "insurance_ik": INSURANCE_IK if insurance != "none" else None,
+            "insurance": insurance, "module_overrides": module_overrides or {}, "insurance_ik": INSURANCE_IK if insurance != "none" else None,
             "servers": {launch.key: launch.info() for launch in launches}}
     for launch in launches:
         base.write_json(base.server_info_path(launch.directory), launch.info())
@@ -537,6 +544,39 @@ def stop_fachdienst(workdir) -> bool:
         base.server_info_path(server_dir(workdir, key)).unlink(missing_ok=True)
     info_path(workdir).unlink(missing_ok=True)
     return bool(pids)
+
+
+def kill_server(workdir, key: str) -> None:
+    """SIGKILL one server of the running set, as a crash would end it; the rest keep running."""
+    workdir = Path(workdir).resolve()
+    pid = load_fachdienst_info(workdir)["servers"][key]["pid"]
+    if base.is_gone(pid):
+        raise HarnessError(f"{key} (pid {pid}) is not running")
+    base.signal_server(pid, signal.SIGKILL)
+    if not base.wait_until_gone(pid, 5):
+        raise HarnessError(f"{key} (pid {pid}) survived SIGKILL")
+
+
+def restart_server(workdir, key: str) -> dict:
+    """Start a stopped server of the set again with its database, keys and client port, so that
+    its clients and the other servers find it where it was; returns its new info."""
+    workdir = Path(workdir).resolve()
+    info = load_fachdienst_info(workdir)
+    old = info["servers"][key]
+    if not base.is_gone(old["pid"]):
+        raise HarnessError(f"{key} (pid {old['pid']}) still runs: kill it first")
+    python = ensure_fachdienst_venv()
+    launch = Launch(workdir, key, info["list_server"], info.get("module_overrides") or None)
+    launch.spawn(python, port=int(old["base_url"].rsplit(":", 1)[1]))
+    if not wait_for(launch.process, launch.ready):
+        died = launch.process.poll() is not None
+        base.kill_process(launch.process)
+        print(base.log_tail(launch.log_path, launch.log_offset), file=sys.stderr)
+        raise HarnessError(launch.failure(died))
+    info["servers"][key] = launch.info()
+    base.write_json(base.server_info_path(launch.directory), launch.info())
+    base.write_json(info_path(workdir), info)
+    return launch.info()
 
 
 # ---------------------------------------------------------------------------------------------

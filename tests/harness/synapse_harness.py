@@ -9,24 +9,29 @@ log in and send as fast as they like.
 Everything a test needs is written to WORKDIR/server.json. Commands:
 
     synapse_harness.py ensure-venv
-    synapse_harness.py ensure-nio-venv
-    synapse_harness.py start    --workdir DIR [--name NAME]
+    synapse_harness.py ensure-nio-venv [--version 0.25.2|0.26.0]
+    synapse_harness.py ensure-toxiproxy
+    synapse_harness.py start    --workdir DIR [--name NAME] [--port PORT]
     synapse_harness.py register --workdir DIR [--server fd1|fd2|plain] --user LOCALPART
                                 --password PW [--admin] [--exist-ok]
     synapse_harness.py env      --workdir DIR
-    synapse_harness.py stop     --workdir DIR
+    synapse_harness.py stop     --workdir DIR [--kill]
 
 Fachdienst mode (two TI-M Fachdienste and an unlisted plain server; see fachdienst_harness.py):
 
     synapse_harness.py start-fachdienst --workdir DIR [--insurance fd1|fd2|none]
     synapse_harness.py env-fachdienst   --workdir DIR
     synapse_harness.py stop-fachdienst  --workdir DIR
+    synapse_harness.py kill-server      --workdir DIR --server fd1|fd2|plain
+    synapse_harness.py restart-server   --workdir DIR --server fd1|fd2|plain
     synapse_harness.py check-adapter
 
 Python tests can import start_server(), register_user() and stop_server() instead.
 Only the standard library is used here; Synapse itself lives in the virtualenv. ensure-nio-venv
-installs matrix-nio (with libolm) into a second virtualenv, for the interop peer of the Java
-tests (tests/interop/nio_peer.py).
+installs matrix-nio into a virtualenv of its version, for the interop peer of the Java tests
+(tests/interop/nio_peer.py): 0.25.2 with libolm, 0.26.0 with vodozemac's Python binding.
+ensure-toxiproxy builds Shopify's Toxiproxy server with the Go toolchain into the cache, for the
+network-fault tests; it prints the binary's path.
 """
 
 import argparse
@@ -50,8 +55,14 @@ import venv
 from pathlib import Path
 
 SYNAPSE_VERSION = "1.163.2"
-# The independent client of the interop test; its crypto is libolm (python-olm), not vodozemac.
+# The independent clients of the interop test: 0.25.2 encrypts with libolm (python-olm), sharing
+# no crypto code with us; 0.26.0 switched to vodozemac's Python binding.
 NIO_VERSION = "0.25.2"
+NIO_VERSIONS = ("0.25.2", "0.26.0")
+# The fault-injecting TCP proxy of the network-fault tests (a Go module; v2.5.0 is the newest
+# the module proxy serves here).
+TOXIPROXY_MODULE = "github.com/Shopify/toxiproxy/v2/cmd/server"
+TOXIPROXY_VERSION = "v2.5.0"
 SERVER_NAME = "localhost"
 BIND_ADDRESS = "127.0.0.1"
 
@@ -171,11 +182,16 @@ SYNAPSE_VENV = PinnedVenv(
     "import synapse; print(synapse.__version__)",
 )
 
-# Importing olm as well proves the e2e extra (libolm) is there, not just nio itself.
-NIO_VENV = PinnedVenv(
-    "nio", f"matrix-nio[e2e]=={NIO_VERSION}", NIO_VERSION,
-    "import importlib.metadata as m, olm, nio; print(m.version('matrix-nio'))",
-)
+# Importing the crypto module as well proves the e2e extra is there, not just nio itself.
+NIO_CRYPTO_MODULE = {"0.25.2": "olm", "0.26.0": "vodozemac"}
+NIO_VENVS = {
+    version: PinnedVenv(
+        "nio", f"matrix-nio[e2e]=={version}", version,
+        f"import importlib.metadata as m, {NIO_CRYPTO_MODULE[version]}, nio; "
+        f"print(m.version('matrix-nio'))",
+    )
+    for version in NIO_VERSIONS
+}
 
 
 def venv_dir() -> Path:
@@ -191,9 +207,33 @@ def ensure_venv() -> Path:
     return SYNAPSE_VENV.ensure()
 
 
-def ensure_nio_venv() -> Path:
-    """Return the nio venv's python, creating it and installing matrix-nio when needed."""
-    return NIO_VENV.ensure()
+def ensure_nio_venv(version: str = NIO_VERSION) -> Path:
+    """Return the python of the venv with matrix-nio `version`, installing it when needed."""
+    return NIO_VENVS[version].ensure()
+
+
+def toxiproxy_binary() -> Path:
+    return cache_dir() / f"toxiproxy-{TOXIPROXY_VERSION}" / "toxiproxy-server"
+
+
+def ensure_toxiproxy() -> Path:
+    """Return the Toxiproxy server binary, building it with `go install` when it is missing."""
+    binary = toxiproxy_binary()
+    with exclusive_lock(cache_dir() / f"toxiproxy-{TOXIPROXY_VERSION}.lock"):
+        if binary.exists():
+            return binary
+        go = shutil.which("go")
+        if go is None:
+            raise HarnessError("the Go toolchain (go) is needed to build Toxiproxy")
+        build_dir = binary.parent / "bin"
+        note(f"building {TOXIPROXY_MODULE}@{TOXIPROXY_VERSION}")
+        environment = dict(os.environ, GOBIN=str(build_dir), GOFLAGS="-mod=mod")
+        result = subprocess.run([go, "install", f"{TOXIPROXY_MODULE}@{TOXIPROXY_VERSION}"],
+                                stdout=sys.stderr, env=environment, check=False)
+        if result.returncode != 0:
+            raise HarnessError(f"go install failed with exit code {result.returncode}")
+        (build_dir / "server").rename(binary)
+        return binary
 
 
 # ---------------------------------------------------------------------------------------------
@@ -634,13 +674,20 @@ def wait_until_gone(pid: int, timeout_s: float) -> bool:
     return is_gone(pid)
 
 
-def stop_server(workdir) -> bool:
-    """Stop the Synapse of workdir; True if one was running. Safe to call repeatedly."""
+def stop_server(workdir, kill: bool = False) -> bool:
+    """Stop the Synapse of workdir; True if one was running. Safe to call repeatedly.
+
+    kill sends SIGKILL at once, as a crash would end it: no request is finished, nothing flushed.
+    """
     workdir = Path(workdir).resolve()
     pid = recorded_pid(workdir)
     was_running = isinstance(pid, int) and is_our_synapse(pid, workdir)
 
-    if was_running:
+    if was_running and kill:
+        signal_server(pid, signal.SIGKILL)
+        if not wait_until_gone(pid, 5):
+            raise HarnessError(f"pid {pid} survived SIGKILL")
+    elif was_running:
         signal_server(pid, signal.SIGTERM)
         if not wait_until_gone(pid, STOP_GRACE_S):
             note(f"pid {pid} ignored SIGTERM for {STOP_GRACE_S:.0f} s; sending SIGKILL")
@@ -675,7 +722,12 @@ def run_ensure_venv(args) -> int:
 
 
 def run_ensure_nio_venv(args) -> int:
-    print(ensure_nio_venv())
+    print(ensure_nio_venv(args.version))
+    return 0
+
+
+def run_ensure_toxiproxy(args) -> int:
+    print(ensure_toxiproxy())
     return 0
 
 
@@ -694,7 +746,7 @@ def run_register(args) -> int:
 
 
 def run_stop(args) -> int:
-    if not stop_server(args.workdir):
+    if not stop_server(args.workdir, args.kill):
         note(f"no running server in {args.workdir}; nothing to stop")
     return 0
 
@@ -729,6 +781,16 @@ def run_env_fachdienst(args) -> int:
     return 0
 
 
+def run_kill_server(args) -> int:
+    fachdienst().kill_server(args.workdir, args.server)
+    return 0
+
+
+def run_restart_server(args) -> int:
+    print(fachdienst().restart_server(args.workdir, args.server)["base_url"])
+    return 0
+
+
 def run_check_adapter(args) -> int:
     print(fachdienst().check_adapter())
     return 0
@@ -739,8 +801,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("ensure-venv", help="install Synapse into the cached virtualenv")
-    commands.add_parser("ensure-nio-venv",
-                        help="install matrix-nio with libolm into its cached virtualenv")
+    nio = commands.add_parser("ensure-nio-venv",
+                              help="install matrix-nio into the cached virtualenv of its version")
+    nio.add_argument("--version", choices=NIO_VERSIONS, default=NIO_VERSION,
+                     help="0.25.2 encrypts with libolm, 0.26.0 with vodozemac")
+    commands.add_parser("ensure-toxiproxy",
+                        help="build the Toxiproxy server into the cache; print its path")
 
     start = commands.add_parser("start", help="start a homeserver in WORKDIR")
     start.add_argument("--workdir", required=True)
@@ -762,6 +828,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     stop = commands.add_parser("stop", help="stop the homeserver of WORKDIR")
     stop.add_argument("--workdir", required=True)
+    stop.add_argument("--kill", action="store_true",
+                      help="SIGKILL at once, as a crash (restart with start --port)")
 
     env = commands.add_parser("env", help="print export lines for a shell to eval")
     env.add_argument("--workdir", required=True)
@@ -775,6 +843,12 @@ def build_parser() -> argparse.ArgumentParser:
     for command, text in (("stop-fachdienst", "stop the Fachdienst set of WORKDIR"),
                           ("env-fachdienst", "print the Fachdienst set's export lines")):
         commands.add_parser(command, help=text).add_argument("--workdir", required=True)
+    for command, text in (("kill-server", "SIGKILL one server of the Fachdienst set"),
+                          ("restart-server", "start a killed server of the set again, on its "
+                                             "old ports")):
+        one = commands.add_parser(command, help=text)
+        one.add_argument("--workdir", required=True)
+        one.add_argument("--server", choices=["fd1", "fd2", "plain"], required=True)
     commands.add_parser("check-adapter",
                         help="fail when the invite-checker adapter is unnecessary or wrong")
     return parser
@@ -783,6 +857,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = {
     "ensure-venv": run_ensure_venv,
     "ensure-nio-venv": run_ensure_nio_venv,
+    "ensure-toxiproxy": run_ensure_toxiproxy,
     "start": run_start,
     "register": run_register,
     "stop": run_stop,
@@ -790,6 +865,8 @@ COMMANDS = {
     "start-fachdienst": run_start_fachdienst,
     "stop-fachdienst": run_stop_fachdienst,
     "env-fachdienst": run_env_fachdienst,
+    "kill-server": run_kill_server,
+    "restart-server": run_restart_server,
     "check-adapter": run_check_adapter,
 }
 

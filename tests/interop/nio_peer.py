@@ -9,7 +9,8 @@ specified, not merely alike. Runs inside the venv of `synapse_harness.py ensure-
 
 It speaks a line protocol on stdout (UTF-8, flushed after every line; nothing else goes there):
 
-    READY <device_id>                  logged in, device keys uploaded
+    READY <device_id> <nio> <crypto>   logged in, device keys uploaded; nio's version and the
+                                       crypto library it encrypts with (olm or vodozemac)
     JOINED <room_id>                   accepted an invitation
     RECEIVED <room_id> <event_id> <encrypted:true|false> <body as JSON string>
                                        an m.text message from another user
@@ -59,6 +60,8 @@ import argparse
 import asyncio
 import collections
 import hashlib
+import importlib.metadata
+import importlib.util
 import json
 import logging
 import sys
@@ -98,6 +101,11 @@ COMMANDS = ("SEND", "SENDFILE", "REDACT", "SENDLATEKEY", "SHAREKEY")
 
 class PeerError(Exception):
     """A failure that ends the peer with ERROR and exit code 1."""
+
+
+def crypto_library() -> str:
+    """The Olm/Megolm implementation this nio encrypts with: libolm up to 0.25, vodozemac after."""
+    return "vodozemac" if importlib.util.find_spec("vodozemac") else "olm"
 
 
 def say(*fields: str) -> None:
@@ -477,7 +485,7 @@ async def run(args) -> None:
         device_id = await peer.login(args.password)
         # One sync before READY, so that the uploaded keys are in place when the other side asks.
         first = await peer.sync(0)
-        say("READY", device_id)
+        say("READY", device_id, importlib.metadata.version("matrix-nio"), crypto_library())
         await peer.handle(first)
         while loop.time() < deadline:
             # Commands that came before the end of stdin are still carried out.

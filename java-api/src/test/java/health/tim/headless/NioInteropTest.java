@@ -20,23 +20,30 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Our client and matrix-nio with libolm, whose crypto shares no code with ours, exchange encrypted
- * messages in both directions. The peer is {@code tests/interop/nio_peer.py}; its line protocol
+ * Our client and matrix-nio exchange encrypted messages in both directions, with each of two nio
+ * releases: 0.25.2 encrypts with libolm, whose crypto shares no code with ours, and 0.26.0 with
+ * vodozemac's Python binding. The peer is {@code tests/interop/nio_peer.py}; its line protocol
  * (what it prints, what it is told on stdin) is described there.
  */
 class NioInteropTest {
-  private static final String PYTHON_PROPERTY = "tim.test.nio.python";
-  private static final String PYTHON_VARIABLE = "TIM_TEST_NIO_PYTHON";
+  /** Per nio release: the system property, else the environment variable, naming its python. */
+  private static final Map<String, List<String>> PYTHON_SETTINGS =
+      Map.of(
+          "0.25.2", List.of("tim.test.nio.python", "TIM_TEST_NIO_PYTHON"),
+          "0.26.0", List.of("tim.test.nio26.python", "TIM_TEST_NIO26_PYTHON"));
+
   private static final int PEER_TIMEOUT_S = 60;
   // Room for twenty-odd round trips and four file transfers, each bounded by TestClients.WAIT.
   private static final int LONG_PEER_TIMEOUT_S = 120;
@@ -44,14 +51,15 @@ class NioInteropTest {
 
   @TempDir Path temp;
 
-  @Test
-  void nioDecryptsOurMessageAndWeDecryptItsEncryptedAnswer() throws Exception {
+  @ParameterizedTest(name = "matrix-nio {0}")
+  @ValueSource(strings = {"0.25.2", "0.26.0"})
+  void nioDecryptsOurMessageAndWeDecryptItsEncryptedAnswer(String nioVersion) throws Exception {
     // Given our user and a nio user, the nio peer logged in with its keys uploaded
     User ourUser = TestHomeserver.register("java");
     User nioUser = TestHomeserver.register("nio");
-    try (NioPeer peer = NioPeer.start(nioUser, temp, PEER_TIMEOUT_S);
+    try (NioPeer peer = NioPeer.start(nioVersion, nioUser, temp, PEER_TIMEOUT_S);
         HeadlessClient client = TestClients.open(temp.resolve("java"))) {
-      peer.await("READY ");
+      peer.awaitReady(nioVersion);
       client.login(ourUser.userId(), ourUser.password());
       Recorder events = new Recorder();
       client.addListener(events);
@@ -80,14 +88,15 @@ class NioInteropTest {
     }
   }
 
-  @Test
-  void everyMessageKindAndAnAttachmentCrossInBothDirections() throws Exception {
+  @ParameterizedTest(name = "matrix-nio {0}")
+  @ValueSource(strings = {"0.25.2", "0.26.0"})
+  void everyMessageKindAndAnAttachmentCrossInBothDirections(String nioVersion) throws Exception {
     // Given our user and the nio peer in an encrypted room
     User ourUser = TestHomeserver.register("java");
     User nioUser = TestHomeserver.register("nio");
-    try (NioPeer peer = NioPeer.start(nioUser, temp, LONG_PEER_TIMEOUT_S);
+    try (NioPeer peer = NioPeer.start(nioVersion, nioUser, temp, LONG_PEER_TIMEOUT_S);
         HeadlessClient client = TestClients.open(temp.resolve("java"))) {
-      peer.await("READY ");
+      peer.awaitReady(nioVersion);
       client.login(ourUser.userId(), ourUser.password());
       Inbox inbox = new Inbox();
       client.addListener(inbox);
@@ -294,14 +303,16 @@ class NioInteropTest {
     }
   }
 
-  @Test
-  void aMessageWhoseKeyComesLateArrivesUndecryptableAndAgainDecrypted() throws Exception {
+  @ParameterizedTest(name = "matrix-nio {0}")
+  @ValueSource(strings = {"0.25.2", "0.26.0"})
+  void aMessageWhoseKeyComesLateArrivesUndecryptableAndAgainDecrypted(String nioVersion)
+      throws Exception {
     // Given our user and the nio peer in an encrypted room
     User ourUser = TestHomeserver.register("java");
     User nioUser = TestHomeserver.register("nio");
-    try (NioPeer peer = NioPeer.start(nioUser, temp, PEER_TIMEOUT_S);
+    try (NioPeer peer = NioPeer.start(nioVersion, nioUser, temp, PEER_TIMEOUT_S);
         HeadlessClient client = TestClients.open(temp.resolve("java"))) {
-      peer.await("READY ");
+      peer.awaitReady(nioVersion);
       client.login(ourUser.userId(), ourUser.password());
       Inbox inbox = new Inbox();
       client.addListener(inbox);
@@ -450,11 +461,12 @@ class NioInteropTest {
       reader.start();
     }
 
-    static NioPeer start(User user, Path temp, int timeoutSeconds) throws IOException {
+    static NioPeer start(String nioVersion, User user, Path temp, int timeoutSeconds)
+        throws IOException {
       Path stderr = temp.resolve("nio-peer.stderr");
       Process process =
           new ProcessBuilder(
-                  python(),
+                  python(nioVersion),
                   peerScript().toString(),
                   "--homeserver",
                   TestHomeserver.url(),
@@ -503,6 +515,16 @@ class NioInteropTest {
         passedOver.add(line);
       }
       return fail("nio peer printed no %s within %s; %s", what, TestClients.WAIT, stderrTail());
+    }
+
+    /**
+     * Waits for the peer's login; fails unless it is the nio release asked for, with its crypto.
+     */
+    void awaitReady(String nioVersion) throws InterruptedException {
+      String[] ready = await("READY ").split(" ");
+      assertThat(ready).hasSize(4);
+      assertThat(ready[2]).isEqualTo(nioVersion);
+      assertThat(ready[3]).isEqualTo(nioVersion.equals("0.25.2") ? "olm" : "vodozemac");
     }
 
     /** The EVENT line of one event. */
@@ -584,18 +606,21 @@ class NioInteropTest {
       }
     }
 
-    private static String python() {
+    private static String python(String nioVersion) {
+      List<String> settings = PYTHON_SETTINGS.get(nioVersion);
       String python =
-          Optional.ofNullable(System.getProperty(PYTHON_PROPERTY))
+          Optional.ofNullable(System.getProperty(settings.get(0)))
               .filter(value -> !value.isBlank())
-              .orElse(System.getenv(PYTHON_VARIABLE));
+              .orElse(System.getenv(settings.get(1)));
       if (python == null || python.isBlank()) {
         throw new IllegalStateException(
             "set -D"
-                + PYTHON_PROPERTY
+                + settings.get(0)
                 + " or "
-                + PYTHON_VARIABLE
-                + " to the python of `synapse_harness.py ensure-nio-venv`; `./run test` does");
+                + settings.get(1)
+                + " to the python of `synapse_harness.py ensure-nio-venv --version "
+                + nioVersion
+                + "`; `./run test` does");
       }
       return python;
     }

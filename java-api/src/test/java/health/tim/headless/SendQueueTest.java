@@ -7,7 +7,6 @@ import health.tim.headless.TestClients.Party;
 import health.tim.headless.TestClients.Recorder;
 import health.tim.headless.TestHomeserver.User;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +17,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -196,28 +194,13 @@ class SendQueueTest {
   /** Starts {@link QueueCrashChild} in a JVM of its own, on the test's class path. */
   private Process startChild(Path store, String homeserverUrl, String roomId, String body)
       throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String classPath =
-        String.join(
-            File.pathSeparator,
-            Stream.of(
-                    Path.of("target", "test-classes").toAbsolutePath().toString(),
-                    System.getProperty("jdk.module.path", ""),
-                    System.getProperty("java.class.path", ""))
-                .filter(entry -> !entry.isBlank())
-                .toList());
-    return new ProcessBuilder(
-            java,
-            "-cp",
-            classPath,
-            "-Dtim.headless.native.dir=" + System.getProperty("tim.headless.native.dir"),
-            QueueCrashChild.class.getName(),
-            store.toString(),
-            homeserverUrl,
-            roomId,
-            body)
-        .redirectError(temp.resolve("child-stderr.log").toFile())
-        .start();
+    return ChildJvm.start(
+        QueueCrashChild.class,
+        temp.resolve("child-stderr.log"),
+        store.toString(),
+        homeserverUrl,
+        roomId,
+        body);
   }
 
   private String firstLine(Process child) throws Exception {
