@@ -297,9 +297,6 @@ class FachdienstTest {
    * A logged-in, syncing user of one server of the set ({@code fd1}, {@code fd2}, {@code plain}).
    */
   private Party party(String server, String prefix) {
-    String variable = "TIM_" + server.toUpperCase(java.util.Locale.ROOT);
-    String url = TestHomeserver.required(variable + "_URL");
-    User user = TestHomeserver.register(prefix, url, TestHomeserver.required(variable + "_SECRET"));
-    return Party.start(temp, user, url);
+    return Party.onFachdienst(temp, server, prefix);
   }
 }

@@ -66,6 +66,18 @@ final class TestClients {
       return new Party(user, client, events);
     }
 
+    /**
+     * A party of a new user on one server of the Fachdienst set ({@code fd1}, {@code fd2}, {@code
+     * plain}) that {@code ./run test} started.
+     */
+    static Party onFachdienst(Path temp, String server, String prefix) {
+      String variable = "TIM_" + server.toUpperCase(java.util.Locale.ROOT);
+      String url = TestHomeserver.required(variable + "_URL");
+      User user =
+          TestHomeserver.register(prefix, url, TestHomeserver.required(variable + "_SECRET"));
+      return start(temp, user, url);
+    }
+
     String userId() {
       return user.userId();
     }
