@@ -42,9 +42,6 @@ pub const MAX_QUEUED_MESSAGES: usize = 1000;
 /// The pause after the first transient failure, doubled after each further one up to the last.
 const RETRY_PAUSE_FIRST: Duration = Duration::from_secs(1);
 const RETRY_PAUSE_MAX: Duration = Duration::from_secs(60);
-/// How long a queue update waits for room in a full event queue before it is dropped; the
-/// queue's state stays readable through [`HeadlessClient::queued_messages`].
-const UPDATE_WAIT: Duration = Duration::from_secs(5);
 
 /// One queued message as saved in the store. The record file is encrypted with the store
 /// cipher, like every record; the content never appears in a log.
@@ -458,19 +455,14 @@ impl HeadlessClient {
     }
 
     /// Hands a queue update to the integrating system. Updates are not recorded for delivery
-    /// (sequence 0): after a restart, the queue's state is read with `queued_messages`.
+    /// (sequence 0): after a restart, the queue's state is read with `queued_messages`, and a
+    /// waiting `send` learns its outcome on its own path. So an update that finds the event queue
+    /// full (nobody takes events, or not fast enough) is dropped at once: waiting for room would
+    /// hold up the room's next message behind an update that nobody may ever read.
     async fn report_queue_update(&self, update: QueuedMessage) {
         let event = (0, ClientEvent::QueueUpdate(update));
-        let result = self
-            .guarded(async {
-                self.events_in
-                    .send_timeout(event, UPDATE_WAIT)
-                    .await
-                    .map_err(|_| CoreError::Internal("event queue full"))
-            })
-            .await;
-        if let Err(CoreError::Internal(_)) = result {
-            tracing::warn!("a queue update was dropped: the event queue stayed full");
+        if self.events_in.try_send(event).is_err() {
+            tracing::warn!("a queue update was dropped: the event queue is full");
         }
     }
 }

@@ -25,6 +25,7 @@ use matrix_sdk::{
     sync::SyncResponse,
     Client,
 };
+use matrix_sdk_base::store::{StateStoreDataKey, StateStoreDataValue};
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -309,6 +310,7 @@ async fn recover(
             }
         }
     }
+    batch.extend(processed_but_not_admitted(engine, pending, since).await);
     if batch.is_empty() {
         return true;
     }
@@ -319,6 +321,47 @@ async fn recover(
         }
     }
     true
+}
+
+/// The events of responses the engine processed after our checkpoint whose admission the end of
+/// the last process prevented, read from each joined room's history between the two tokens.
+///
+/// The engine saves its token before we admit a response's events. Had the process ended in
+/// between, a sync from our checkpoint would bring those events again, unless nothing new had
+/// happened since: then the server answers with the engine's own token, and the engine drops
+/// the response as one it has seen (it returns it empty), so the events would be lost. Events
+/// that come twice, here and in the next sync, are recognised by their keys when admitted.
+async fn processed_but_not_admitted(
+    engine: &Client,
+    pending: &mut VecDeque<PendingEvent>,
+    since: &str,
+) -> Vec<ClientEvent> {
+    let engine_token = match engine.state_store().get_kv_data(StateStoreDataKey::SyncToken).await {
+        Ok(Some(StateStoreDataValue::SyncToken(token))) => token,
+        Ok(_) => return Vec::new(),
+        Err(error) => {
+            tracing::warn!(error = %error, "the engine's sync token could not be read");
+            return Vec::new();
+        }
+    };
+    if engine_token == since {
+        return Vec::new();
+    }
+
+    let mut batch = Vec::new();
+    for room in engine.joined_rooms() {
+        let room_id = room.room_id().to_owned();
+        for event in backfill(engine, &room_id, &engine_token, since).await {
+            let Some(value) = parse(&event) else { continue };
+            if let Some(converted) = convert_live(&room_id, &event, &value, pending) {
+                batch.push(converted);
+            }
+        }
+    }
+    if !batch.is_empty() {
+        tracing::info!(count = batch.len(), "events the engine had seen before the restart read");
+    }
+    batch
 }
 
 /// One event by ID, its room, and what it converts to.
