@@ -14,8 +14,9 @@ import java.nio.file.StandardOpenOption;
  * killed.
  *
  * <p>Journal lines, each forced to disk before the next step: {@code S <run>} at the start, {@code
- * R <eventId> <body>} when the listener has a message, {@code H <transactionId> <body>} when {@code
- * enqueue} returned, {@code F <transactionId>} when the queue reports a message failed.
+ * R <eventId> <body>} when the listener has a message, {@code U <eventId>} when it has one that
+ * could not be decrypted, {@code H <transactionId> <body>} when {@code enqueue} returned, {@code F
+ * <transactionId>} when the queue reports a message failed.
  *
  * <p>Arguments: store directory, homeserver URL, room ID, journal file, run number, and {@code
  * send} or {@code receive} (the last run only receives).
@@ -48,6 +49,11 @@ public final class CrashChild {
               if (message.body().startsWith("to-child ")) {
                 write(journal, "R " + message.eventId() + " " + message.body());
               }
+            }
+
+            @Override
+            public void onUndecryptable(UndecryptableEvent event) {
+              write(journal, "U " + event.eventId());
             }
 
             @Override

@@ -60,6 +60,8 @@ class HomeserverCrashTest {
         bob.login(bobUser.userId(), bobUser.password());
         bob.addListener(bobEvents);
         bob.addListener(inbox);
+        // As an integrating system would: events wait in the client until a listener takes them.
+        alice.addListener(new ClientListener() {});
         alice.startSync();
         bob.startSync();
         String roomId = TestClients.joinedRoom(alice, bob, bobUser.userId(), bobEvents);

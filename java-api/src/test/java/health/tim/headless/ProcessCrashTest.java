@@ -42,6 +42,29 @@ class ProcessCrashTest {
 
   @Test
   void acrossKilledProcessesNothingIsLostOrDuplicatedInEitherDirection() throws Exception {
+    try {
+      killAndRestartTheClientProcess();
+    } catch (AssertionError | Exception e) {
+      keepEvidence();
+      throw e;
+    }
+  }
+
+  /** Copies the journal and the children's logs to target/reliability/, where they outlive temp. */
+  private void keepEvidence() throws IOException {
+    Path evidence = Path.of("target", "reliability", "process-crash-evidence");
+    Files.createDirectories(evidence);
+    try (var files = Files.list(temp)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(
+            file,
+            evidence.resolve(file.getFileName()),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  private void killAndRestartTheClientProcess() throws Exception {
     int kills = Reliability.size("process.kills", 10);
     long seed = new Random().nextLong();
     Random random = new Random(seed);
@@ -110,6 +133,7 @@ class ProcessCrashTest {
           .put("incoming_delivered_distinct", written.receivedBodies().size())
           .put("incoming_redelivered_after_kill", redelivered.size())
           .put("incoming_lost", feeder.confirmed.get() - written.receivedBodies().size())
+          .put("incoming_undecryptable_left", written.undecryptableLeft().size())
           .put("outgoing_accepted", handed.size())
           .put("outgoing_accepted_lost", handed.stream().filter(b -> !atBob.containsKey(b)).count())
           .put("outgoing_sent_before_acceptance_was_journalled", sentUnconfirmed)
@@ -161,11 +185,12 @@ class ProcessCrashTest {
     assertThat(ready.get(60, TimeUnit.SECONDS))
         .as("run %d became ready; its stderr is in %s", run, stderr)
         .isTrue();
-    // Keep draining its output, so that a full pipe never stalls it.
+    // Keep draining its output (its log) into a file, so that a full pipe never stalls it.
+    Path log = stderr.resolveSibling("child-" + run + ".log");
     CompletableFuture.runAsync(
         () -> {
-          try {
-            output.transferTo(java.io.Writer.nullWriter());
+          try (java.io.Writer file = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+            output.transferTo(file);
           } catch (IOException e) {
             // the child was killed
           }
@@ -265,6 +290,14 @@ class ProcessCrashTest {
       Map<String, Set<String>> ids = new HashMap<>();
       lines("R").forEach(f -> ids.computeIfAbsent(f[2], b -> new HashSet<>()).add(f[1]));
       return ids;
+    }
+
+    /** Events that arrived undecryptable and never decrypted. */
+    Set<String> undecryptableLeft() {
+      Set<String> left = new HashSet<>();
+      lines("U").forEach(fields -> left.add(fields[1]));
+      lines("R").forEach(fields -> left.remove(fields[1]));
+      return left;
     }
 
     Set<String> handed() {
