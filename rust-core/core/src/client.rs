@@ -108,7 +108,16 @@ pub struct ClientConfig {
     pub directory_url: Option<String>,
     /// Where the structured-data client report goes, if anywhere.
     pub client_report_url: Option<String>,
+    /// How long the sync loop waits after a sync before it asks for the next one, so that
+    /// events arriving meanwhile come in one response: longer costs latency and saves CPU per
+    /// event. At most [`MAX_SYNC_BATCH_WINDOW`]; [`DEFAULT_SYNC_BATCH_WINDOW`] suits most uses.
+    pub sync_batch_window: Duration,
 }
+
+/// The sync batch window of [`ClientConfig`] unless configured otherwise.
+pub const DEFAULT_SYNC_BATCH_WINDOW: Duration = Duration::from_millis(50);
+/// The longest sync batch window: beyond it, messages would wait noticeably for nothing.
+pub const MAX_SYNC_BATCH_WINDOW: Duration = Duration::from_secs(1);
 
 /// How a client finds its homeserver.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +154,8 @@ pub struct HeadlessClient {
     reporting: report::Reporting,
     recovery_passphrase: Option<Secret>,
     decline_blocked_invites: bool,
+    /// See [`ClientConfig::sync_batch_window`].
+    sync_batch_window: Duration,
     backup_failure: Mutex<Option<&'static str>>,
     store: Arc<OpenedStore>,
     delivery: Arc<delivery::Delivery>,
@@ -196,6 +207,9 @@ impl HeadlessClient {
             validate::label("integratingSystemVendor", vendor)?;
         }
         config.rate_limits.validate()?;
+        if config.sync_batch_window > MAX_SYNC_BATCH_WINDOW {
+            return Err(CoreError::invalid("syncBatchWindow", "longer than one second"));
+        }
         if config.recovery_passphrase.as_ref().is_some_and(Secret::is_empty) {
             return Err(CoreError::invalid("recoveryPassphrase", "must not be empty"));
         }
@@ -238,6 +252,7 @@ impl HeadlessClient {
             reporting,
             recovery_passphrase: config.recovery_passphrase,
             decline_blocked_invites: config.decline_blocked_invites,
+            sync_batch_window: config.sync_batch_window,
             backup_failure: Mutex::new(None),
             store: Arc::new(store),
             delivery,
@@ -511,6 +526,7 @@ impl HeadlessClient {
             delivery: self.delivery.clone(),
             store: self.store.clone(),
             client: Arc::downgrade(self),
+            batch_window: self.sync_batch_window,
         };
         let handle = runtime().spawn(sync::sync_loop(engine, context, stopped));
         *sync = Some(SyncTask { stop, handle });

@@ -29,9 +29,10 @@ pub use client::{
     DefaultSetting, DirectoryAddress, DirectoryEntry, DirectoryKind, DirectoryQuery, DownloadInfo,
     HeadlessClient, HistoryPage, HomeserverLocation, KeyBackupState, PermissionConfig,
     ProcedureCount, RateLimits, Restriction, RoomKind, RoomMember, RoomOptions, RoomSettings,
-    RoomSummary, Session, StopReason, SyncHealth, UserProfile, BURST_SECONDS, GROUP_INSURED_PERSON,
-    LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW, MAX_CASES_PER_ROOM, MAX_DIRECTORY_RESULTS,
-    MAX_LINKED_ROOMS, MAX_QUEUED_MESSAGES, MISUSE_LIMIT, MISUSE_WINDOW,
+    RoomSummary, Session, StopReason, SyncHealth, UserProfile, BURST_SECONDS,
+    DEFAULT_SYNC_BATCH_WINDOW, GROUP_INSURED_PERSON, LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW,
+    MAX_CASES_PER_ROOM, MAX_DIRECTORY_RESULTS, MAX_LINKED_ROOMS, MAX_QUEUED_MESSAGES,
+    MAX_SYNC_BATCH_WINDOW, MISUSE_LIMIT, MISUSE_WINDOW,
 };
 pub use content::{OutgoingMessage, TextKind, MAX_EVENT_BYTES};
 pub use error::{CoreError, CoreResult};

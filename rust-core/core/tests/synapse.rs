@@ -18,7 +18,7 @@ use tim_headless_core::product::IntegratingSystem;
 use tim_headless_core::{
     block_on, ClientConfig, ClientEvent, CoreError, DefaultSetting, HeadlessClient,
     HomeserverLocation, MessageEvent, OutgoingMessage, PermissionConfig, RateLimits, RoomKind,
-    RoomOptions, Secret,
+    RoomOptions, Secret, DEFAULT_SYNC_BATCH_WINDOW,
 };
 
 const STORE_PASSPHRASE: &str = "test store passphrase";
@@ -119,6 +119,7 @@ fn config(server: &Homeserver, store: &Path) -> ClientConfig {
         directory_url: None,
         client_report_url: None,
         rate_limits: RateLimits::DEFAULT,
+        sync_batch_window: DEFAULT_SYNC_BATCH_WINDOW,
     }
 }
 

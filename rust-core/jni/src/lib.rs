@@ -172,6 +172,7 @@ pub extern "system" fn Java_health_tim_headless_internal_NativeBridge_clientOpen
             decline_blocked_invites: options.decline_blocked_invitations,
             directory_url: options.directory_url,
             client_report_url: options.client_report_url,
+            sync_batch_window: Duration::from_millis(options.sync_batch_window_millis),
         };
         let passphrase = convert::secret(env, "storePassphrase", &store_passphrase)?;
         let client = block_on(HeadlessClient::open(config, passphrase))?;
@@ -198,6 +199,7 @@ struct OpenOptions {
     server_name: Option<String>,
     directory_url: Option<String>,
     client_report_url: Option<String>,
+    sync_batch_window_millis: u64,
 }
 
 /// `static native byte[] clientSelfReport(long handle)`: the self-report in the wire format.

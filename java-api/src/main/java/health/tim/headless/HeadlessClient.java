@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
@@ -105,6 +106,16 @@ public final class HeadlessClient implements AutoCloseable {
    * sends it.
    */
   public static final String DEFAULT_IDENTIFICATION_HEADER = "X-TIM-User-Agent";
+
+  /**
+   * The sync loop's pause between syncs unless {@link Builder#syncBatchWindow} sets another: short
+   * enough to keep a message's latency well under a person's notice, long enough that a busy stream
+   * of messages shares responses.
+   */
+  public static final Duration DEFAULT_SYNC_BATCH_WINDOW = Duration.ofMillis(50);
+
+  /** The longest pause {@link Builder#syncBatchWindow} accepts. */
+  public static final Duration MAX_SYNC_BATCH_WINDOW = Duration.ofSeconds(1);
 
   /**
    * Starts building a client.
@@ -1890,6 +1901,7 @@ public final class HeadlessClient implements AutoCloseable {
     private String systemVersion;
     private String systemVendor;
     private RateLimits rateLimits = RateLimits.DEFAULT;
+    private Duration syncBatchWindow = DEFAULT_SYNC_BATCH_WINDOW;
     private String proxyUrl;
     private String trustedCertificatesPem;
     private String identificationHeader = DEFAULT_IDENTIFICATION_HEADER;
@@ -2157,6 +2169,32 @@ public final class HeadlessClient implements AutoCloseable {
     }
 
     /**
+     * How long the sync loop pauses after each sync before it asks for the next one; {@link
+     * #DEFAULT_SYNC_BATCH_WINDOW} unless set. A sync returns as soon as one event is there, so
+     * without a pause a steady stream of messages costs one request, one response and one round of
+     * decryption bookkeeping per message. With a pause, the events of that moment share a response:
+     * a longer window saves CPU per event and adds up to its length to each event's latency. Zero
+     * gives the lowest latency.
+     *
+     * @param window the pause, from zero to {@link #MAX_SYNC_BATCH_WINDOW}
+     * @return this builder
+     * @throws InvalidArgumentException if {@code window} is null, negative or longer than {@link
+     *     #MAX_SYNC_BATCH_WINDOW}
+     */
+    public Builder syncBatchWindow(Duration window) {
+      requireNonNull(window, "syncBatchWindow");
+      if (window.isNegative() || window.compareTo(MAX_SYNC_BATCH_WINDOW) > 0) {
+        throw new InvalidArgumentException(
+            ErrorCode.INVALID_ARGUMENT,
+            "invalid syncBatchWindow: must be between zero and "
+                + MAX_SYNC_BATCH_WINDOW.toMillis()
+                + " ms");
+      }
+      this.syncBatchWindow = window;
+      return this;
+    }
+
+    /**
      * Opens the store and builds the client; a session saved in the store is restored. The
      * passphrase copy is wiped whether or not this succeeds.
      *
@@ -2194,6 +2232,7 @@ public final class HeadlessClient implements AutoCloseable {
                 .string("serverName", serverName)
                 .string("directoryUrl", directoryUrl)
                 .string("clientReportUrl", clientReportUrl)
+                .number("syncBatchWindowMillis", syncBatchWindow.toMillis())
                 .finish();
         long handle =
             NativeBridge.clientOpen(

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,33 @@ class BadInputTest {
         .hasMessageContaining("storePassphrase");
     assertThatThrownBy(() -> builder.integratingSystem(null, "1"))
         .isInstanceOf(InvalidArgumentException.class);
+  }
+
+  @Test
+  void theSyncBatchWindowIsBoundedAndBothBoundsOpenAClient() {
+    HeadlessClient.Builder builder = HeadlessClient.builder();
+    assertThatThrownBy(() -> builder.syncBatchWindow(null))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessage("invalid syncBatchWindow: must not be null");
+    for (Duration outside : List.of(Duration.ofMillis(-1), Duration.ofMillis(1_001))) {
+      assertThatThrownBy(() -> builder.syncBatchWindow(outside))
+          .isInstanceOf(InvalidArgumentException.class)
+          .hasMessage("invalid syncBatchWindow: must be between zero and 1000 ms");
+    }
+
+    // The native side checks the same bound; both ends must pass it.
+    for (Duration bound : List.of(Duration.ZERO, HeadlessClient.MAX_SYNC_BATCH_WINDOW)) {
+      try (HeadlessClient client =
+          HeadlessClient.builder()
+              .homeserverUrl(UNREACHABLE)
+              .storeDirectory(temp.resolve("window-" + bound.toMillis()))
+              .storePassphrase("pw".toCharArray())
+              .integratingSystem("tests", "1")
+              .syncBatchWindow(bound)
+              .build()) {
+        assertThat(client.session()).isEmpty();
+      }
+    }
   }
 
   @Test

@@ -392,6 +392,13 @@ class PublicMethodsPropertiesTest {
           .map(seconds -> (Object) java.time.Instant.ofEpochSecond(seconds))
           .injectNull(0.1);
     }
+    if (raw == java.time.Duration.class) {
+      return Arbitraries.oneOf(
+              Arbitraries.longs().between(-5_000, 5_000),
+              Arbitraries.of(0L, 1_000L, 1_001L, Long.MAX_VALUE / 1_000_000, Long.MIN_VALUE))
+          .map(millis -> (Object) java.time.Duration.ofMillis(millis))
+          .injectNull(0.1);
+    }
     if (raw == ClientListener.class) {
       return Arbitraries.just((Object) new ClientListener() {}).injectNull(0.3);
     }

@@ -241,6 +241,9 @@ public class TimHeadlessClients implements DisposableBean {
               builder.integratingSystem(system.getName(), system.getVersion(), system.getVendor());
             }
           });
+      applying(
+          prefix + ".sync.batch-window",
+          () -> builder.syncBatchWindow(properties.getSync().getBatchWindow()));
       if (properties.getDirectoryUrl() != null) {
         applying(
             prefix + ".directory-url", () -> builder.directoryUrl(properties.getDirectoryUrl()));
@@ -306,6 +309,7 @@ public class TimHeadlessClients implements DisposableBean {
       case "integratingSystemName" -> "integrating-system.name";
       case "integratingSystemVersion" -> "integrating-system.version";
       case "integratingSystemVendor" -> "integrating-system.vendor";
+      case "syncBatchWindow" -> "sync.batch-window";
       default -> "store-directory";
     };
   }

@@ -129,7 +129,8 @@ class TimHeadlessAutoConfigurationTest {
             "tim.headless.proxy=http://127.0.0.1:3128",
             "tim.headless.trusted-certificates=" + ca,
             "tim.headless.native-directory=" + temp.resolve("native"),
-            "tim.headless.integrating-system.vendor=Beispiel GmbH")
+            "tim.headless.integrating-system.vendor=Beispiel GmbH",
+            "tim.headless.sync.batch-window=250ms")
         .run(
             context -> {
               assertThat(context).hasNotFailed();
@@ -139,6 +140,7 @@ class TimHeadlessAutoConfigurationTest {
               assertThat(properties.getProxy()).hasPort(3128);
               assertThat(properties.getTrustedCertificates()).containsExactly(ca);
               assertThat(properties.getSync().isAutoStart()).isFalse();
+              assertThat(properties.getSync().getBatchWindow()).hasMillis(250);
               HeadlessClient client = context.getBean(HeadlessClient.class);
               assertThat(client.selfReport().integratingSystemVendor()).isEqualTo("Beispiel GmbH");
               assertThat(context.getBean(TimSecrets.class))
@@ -169,6 +171,7 @@ class TimHeadlessAutoConfigurationTest {
             "integrating-system.version",
             "integrating-system.vendor",
             "sync.auto-start",
+            "sync.batch-window",
             "accounts",
             "enabled",
             "store-passphrase",
@@ -250,6 +253,10 @@ class TimHeadlessAutoConfigurationTest {
     expectFailure(
         valid().withPropertyValues("tim.headless.homeserver-url=ftp://example.org"),
         "tim.headless.homeserver-url",
+        "correct the setting");
+    expectFailure(
+        valid().withPropertyValues("tim.headless.sync.batch-window=2s"),
+        "tim.headless.sync.batch-window",
         "correct the setting");
     expectFailure(
         valid().withPropertyValues("tim.headless.proxy=ftp://proxy.example.org"),
