@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * Java heap, nor the log output, nor the messages of the exceptions thrown, nor the store files
  * hold the store passphrase, the recovery passphrase, the access token or the message's text.
  *
- * <p>The access token is never shown by the client; the test reads it from the homeserver's
- * database after the heap dump.
+ * <p>The access token of the client's device is never shown by the client; the test reads it from
+ * the homeserver's database after the heap dump.
  *
  * <p>The secrets are random and kept only masked (each byte XOR {@link #MASK}) while the heap is
  * dumped, so that the test's own copies cannot be what the scan finds.
@@ -54,10 +54,13 @@ class SecretsTest {
     User bobUser = TestHomeserver.register("bob");
     Path bobStore = temp.resolve(bobUser.localpart());
 
+    // The tokens looked for are those of the client's own device. Registering a test user opens a
+    // session of its own whose token reaches this test's HTTP client; that copy is the test's.
+    String aliceDevice;
     try (Party bob = Party.start(temp, bobUser, TestHomeserver.url());
         HeadlessClient alice = openWithPassphrases(aliceStore, maskedPassphrase, maskedRecovery)) {
       // Given a session: Alice logs in and sends a message, Bob receives it
-      alice.login(aliceUser.userId(), aliceUser.password());
+      aliceDevice = alice.login(aliceUser.userId(), aliceUser.password()).deviceId();
       alice.startSync();
       String roomId = TestClients.joinedRoom(alice, bob.client(), bob.userId(), bob.events());
       AtomicBoolean received = new AtomicBoolean();
@@ -95,8 +98,8 @@ class SecretsTest {
     // The scan does find what is there: the masked copies are reachable from this test.
     assertThat(indexOf(heap, maskedBody)).as("the masked body in the heap").isNotEqualTo(-1);
     assertThat(filesUnder(aliceStore, bobStore)).as("the store files").hasSizeGreaterThan(4);
-    List<String> tokens = TestHomeserver.accessTokens(aliceUser.userId());
-    assertThat(tokens).as("Alice's access token at the homeserver").isNotEmpty();
+    List<String> tokens = TestHomeserver.accessTokens(aliceUser.userId(), aliceDevice);
+    assertThat(tokens).as("the access token of Alice's client at the homeserver").isNotEmpty();
     assertThat(refusals).as("the refused calls").hasSize(5);
     List<byte[]> secrets = new java.util.ArrayList<>();
     secrets.addAll(List.of(unmask(maskedPassphrase), unmask(maskedRecovery), unmask(maskedBody)));

@@ -149,16 +149,16 @@ final class TestHomeserver {
    * its media store): the client never shows its own, so this is how a test learns what to look
    * for.
    */
-  static List<String> accessTokens(String userId) {
+  static List<String> accessTokens(String userId, String deviceId) {
     Path database = Path.of(required("TIM_TEST_MEDIA_STORE")).resolveSibling("homeserver.db");
     String query =
         "import sqlite3,sys\n"
             + "db=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro',uri=True)\n"
-            + "for (t,) in db.execute('select token from access_tokens where user_id=?',"
-            + "(sys.argv[2],)): print(t)\n";
+            + "for (t,) in db.execute('select token from access_tokens where user_id=? and"
+            + " device_id=?',(sys.argv[2],sys.argv[3])): print(t)\n";
     try {
       Process python =
-          new ProcessBuilder("python3", "-c", query, database.toString(), userId)
+          new ProcessBuilder("python3", "-c", query, database.toString(), userId, deviceId)
               .redirectErrorStream(true)
               .start();
       List<String> lines =
