@@ -19,12 +19,27 @@ the receiving application saw it (both peers run on one machine, on one clock).
 Message bodies are "bench <index> <epoch milliseconds of the send call>".
 """
 
+import argparse
 import json
 import os
 import sys
 import time
 
 PREFIX = "bench "
+
+
+def arguments(description: str, with_store: bool = False) -> argparse.Namespace:
+    """The command line every peer takes; with_store adds the store directory it needs."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--role", choices=["sender", "receiver"], required=True)
+    parser.add_argument("--homeserver", required=True)
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--room", required=True)
+    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--inflight", type=int, default=1)
+    if with_store:
+        parser.add_argument("--store", required=True)
+    return parser.parse_args()
 
 
 def body(index: int) -> str:

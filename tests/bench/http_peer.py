@@ -11,7 +11,6 @@ is what the homeserver allows; the encrypting clients are measured against it.
 Speaks the protocol of bench_protocol.py. Python's standard library only.
 """
 
-import argparse
 import http.client
 import json
 import threading
@@ -108,14 +107,7 @@ def receive(args, token: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--role", choices=["sender", "receiver"], required=True)
-    parser.add_argument("--homeserver", required=True)
-    parser.add_argument("--user", required=True)
-    parser.add_argument("--room", required=True)
-    parser.add_argument("--count", type=int, required=True)
-    parser.add_argument("--inflight", type=int, default=1)
-    args = parser.parse_args()
+    args = protocol.arguments(__doc__.split("\n\n")[0])
 
     token = login(args.homeserver, args.user)
     if args.role == "sender":

@@ -10,7 +10,6 @@ long-polling sync after the other, keys uploaded, queried and claimed in between
 encrypts for the receiver's devices without verifying them, as nio needs to be told.
 """
 
-import argparse
 import asyncio
 import logging
 import os
@@ -123,15 +122,7 @@ async def run(args) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--role", choices=["sender", "receiver"], required=True)
-    parser.add_argument("--homeserver", required=True)
-    parser.add_argument("--user", required=True)
-    parser.add_argument("--room", required=True)
-    parser.add_argument("--count", type=int, required=True)
-    parser.add_argument("--store", required=True)
-    parser.add_argument("--inflight", type=int, default=1)
-    args = parser.parse_args()
+    args = protocol.arguments(__doc__.split("\n\n")[0], with_store=True)
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
     asyncio.run(run(args))
 
