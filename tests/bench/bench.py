@@ -258,9 +258,7 @@ def summarise(results: list, variants: list, patterns: list) -> dict:
             if not rows:
                 continue
             summary[f"{variant}/{inflight}"] = {
-                key: {"median": statistics.median(r[key] for r in rows),
-                      "min": min(r[key] for r in rows), "max": max(r[key] for r in rows)}
-                for key, _, _ in FIGURES}
+                key: spread([r[key] for r in rows]) for key, _, _ in FIGURES}
     return summary
 
 

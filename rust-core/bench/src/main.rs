@@ -33,8 +33,11 @@ const PREFIX: &str = "bench ";
 const STORE_PASSPHRASE: &str = "benchmark store passphrase";
 const RECEIVE_TIMEOUT: Duration = Duration::from_secs(600);
 /// The highest limits the core accepts: the homeserver, not our misuse protection, sets the pace.
-const HIGHEST_LIMITS: RateLimits =
-    RateLimits { sends_per_second: 200, changes_per_second: 50, reads_per_second: 500 };
+const HIGHEST_LIMITS: RateLimits = RateLimits {
+    sends_per_second: *RateLimits::SENDS.end(),
+    changes_per_second: *RateLimits::CHANGES.end(),
+    reads_per_second: *RateLimits::READS.end(),
+};
 
 struct Arguments {
     role: String,

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -91,20 +90,18 @@ public final class BenchPeer {
     Semaphore slots = new Semaphore(inFlight);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long started = System.currentTimeMillis();
-    CompletableFuture<?>[] sends = new CompletableFuture<?>[count];
     for (int index = 0; index < count && failure.get() == null; index++) {
       slots.acquire();
       String body = PREFIX + index + " " + System.currentTimeMillis();
-      sends[index] =
-          client
-              .send(roomId, OutgoingMessage.text(body))
-              .whenComplete(
-                  (eventId, error) -> {
-                    if (error != null) {
-                      failure.compareAndSet(null, error);
-                    }
-                    slots.release();
-                  });
+      client
+          .send(roomId, OutgoingMessage.text(body))
+          .whenComplete(
+              (eventId, error) -> {
+                if (error != null) {
+                  failure.compareAndSet(null, error);
+                }
+                slots.release();
+              });
     }
     slots.acquire(inFlight);
     if (failure.get() != null) {
